@@ -1,0 +1,97 @@
+package graph
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/jmoiron/sqlx"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"tradeguard/graph/model"
+	"tradeguard/tenants"
+)
+
+// Options configure the GraphQL handler.
+type Options struct {
+	DB     *sqlx.DB // connected as the app role
+	Auth   *tenants.Auth
+	Now    func() time.Time
+	Dev    bool // introspection and "did you mean" for everyone
+	Logger *slog.Logger
+}
+
+// NewHandler is the /graphql endpoint: POST for everything, GET for queries only (gqlgen's GET transport
+// refuses mutations). The caller's Principal must already be in the request context.
+func NewHandler(o Options) *handler.Server {
+	srv := handler.New(NewExecutableSchema(Config{
+		Resolvers:  &Resolver{DB: o.DB, Auth: o.Auth, Now: o.Now},
+		Directives: DirectiveRoot{Allow: allow},
+		Complexity: complexity(),
+	}))
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetParserTokenLimit(MaxQueryTokens)
+	srv.Use(limits{dev: o.Dev})
+	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
+	srv.AroundOperations(withSession(o.DB))
+	srv.SetErrorPresenter(presentError(o.Logger, o.Dev))
+	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
+		o.Logger.ErrorContext(ctx, "graphql panic", "panic", v)
+		return errPanic
+	})
+	return srv
+}
+
+var errPanic = gqlerror.Errorf("internal error")
+
+// withSession gives each operation one database session scoped to the caller, and loaders that batch inside
+// it. Queries read one REPEATABLE READ snapshot; a mutation commits only if it produced no error.
+func withSession(db *sqlx.DB) graphql.OperationMiddleware {
+	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		op := graphql.GetOperationContext(ctx).Operation
+		isQuery := op != nil && op.Operation == ast.Query
+		s := tenants.NewSession(db, tenants.PrincipalFrom(ctx), isQuery)
+		ctx = tenants.WithSession(ctx, s)
+		ctx = context.WithValue(ctx, loadersKey{}, newLoaders(s))
+		respond := next(ctx)
+		return func(ctx context.Context) *graphql.Response {
+			resp := respond(ctx)
+			if resp == nil {
+				_ = s.Rollback()
+				return nil
+			}
+			if len(resp.Errors) > 0 && !isQuery {
+				_ = s.Rollback()
+				return resp
+			}
+			if err := s.Commit(); err != nil {
+				code, msg := CodeInternal, "internal error: could not commit"
+				if isSerializationFailure(err) {
+					code, msg = CodeConflict, "changed by someone else at the same time; retry"
+				}
+				return &graphql.Response{Errors: gqlerror.List{{Message: msg, Extensions: map[string]any{"code": code}}}}
+			}
+			return resp
+		}
+	}
+}
+
+// complexity makes lists cost per item: a connection costs `first` times its rows, an order's items an
+// estimated 10 lines each.
+func complexity() ComplexityRoot {
+	var c ComplexityRoot
+	perPage := func(child int, first *int) int { return 1 + child*pageSize(first) }
+	c.Query.Orders = func(child int, first *int, _ *string, _ *model.OrderFilter) int { return perPage(child, first) }
+	c.Query.Products = func(child int, first *int, _ *string, _ *model.ProductFilter) int { return perPage(child, first) }
+	c.Query.Stores = func(child int, first *int, _ *string) int { return perPage(child, first) }
+	c.Order.Items = func(child int) int { return 1 + child*10 }
+	return c
+}

@@ -1,0 +1,96 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/vikstrous/dataloadgen"
+
+	"tradeguard/catalog"
+	"tradeguard/orders"
+	"tradeguard/tenants"
+)
+
+// loaders batch the lookups of one request: every Load during a short wait becomes one query, run inside the
+// request's session (so row-level security applies to the batch exactly as to the request). Connections
+// also prime them with what a page will need (prefetch.go), so a page costs the same queries at any size.
+type loaders struct {
+	store   *dataloadgen.Loader[uuid.UUID, tenants.Store]
+	user    *dataloadgen.Loader[uuid.UUID, tenants.User]
+	product *dataloadgen.Loader[catalog.Key, catalog.Product]
+	order   *dataloadgen.Loader[orders.Key, orders.Order]
+	items   *dataloadgen.Loader[orders.Key, []orders.Item]
+}
+
+const loaderWait = 2 * time.Millisecond
+
+func newLoaders(s *tenants.Session) *loaders {
+	wait := dataloadgen.WithWait(loaderWait)
+	return &loaders{
+		store: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]tenants.Store, error) {
+			rows, err := tenants.StoresByIDs(ctx, s, ids)
+			return index(rows, func(r tenants.Store) uuid.UUID { return r.ID }), err
+		}, wait),
+		user: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]tenants.User, error) {
+			rows, err := tenants.UsersByIDs(ctx, s, ids)
+			return index(rows, func(r tenants.User) uuid.UUID { return r.ID }), err
+		}, wait),
+		product: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []catalog.Key) (map[catalog.Key]catalog.Product, error) {
+			rows, err := catalog.ByKeys(ctx, s, keys)
+			return index(rows, func(r catalog.Product) catalog.Key { return catalog.Key{StoreID: r.StoreID, ID: r.ID} }), err
+		}, wait),
+		order: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []orders.Key) (map[orders.Key]orders.Order, error) {
+			rows, err := orders.ByKeys(ctx, s, keys)
+			return index(rows, func(r orders.Order) orders.Key { return orders.Key{StoreID: r.StoreID, ID: r.ID} }), err
+		}, wait),
+		items: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []orders.Key) (map[orders.Key][]orders.Item, error) {
+			m, err := orders.ItemsByOrders(ctx, s, keys)
+			for _, k := range keys {
+				if _, ok := m[k]; !ok && err == nil {
+					m[k] = []orders.Item{} // an order with no visible lines is not an error
+				}
+			}
+			return m, err
+		}, wait),
+	}
+}
+
+func index[K comparable, V any](rows []V, key func(V) K) map[K]V {
+	m := make(map[K]V, len(rows))
+	for _, r := range rows {
+		m[key(r)] = r
+	}
+	return m
+}
+
+type loadersKey struct{}
+
+func loadersFrom(ctx context.Context) *loaders { return ctx.Value(loadersKey{}).(*loaders) }
+
+// load returns a pointer to the loaded value, or nil (not an error) when it does not exist or is not visible.
+func load[K comparable, V any](ctx context.Context, l *dataloadgen.Loader[K, V], key K) (*V, error) {
+	v, err := l.Load(ctx, key)
+	if err == dataloadgen.ErrNotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// allNotFound reports whether a batch error only says that some keys do not exist (or are not visible).
+func allNotFound(err error) bool {
+	var es dataloadgen.ErrorSlice
+	if errors.As(err, &es) {
+		for _, e := range es {
+			if e != nil && !errors.Is(e, dataloadgen.ErrNotFound) {
+				return false
+			}
+		}
+		return true
+	}
+	return errors.Is(err, dataloadgen.ErrNotFound)
+}

@@ -1,0 +1,59 @@
+package graph
+
+import (
+	"encoding/base64"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"tradeguard/graph/model"
+)
+
+// MaxPageSize is the largest `first` any connection accepts (checked before execution, see limits.go).
+const MaxPageSize = 100
+
+func pageSize(first *int) int {
+	if first == nil {
+		return 20
+	}
+	return *first
+}
+
+// Keyset cursors: base64url("<unix nanos>|<uuid>") of the last row's sort key. Opaque to clients.
+func timeCursor(t time.Time, id uuid.UUID) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(t.UnixNano(), 10) + "|" + id.String()))
+}
+
+func parseTimeCursor(after *string) (t time.Time, id uuid.UUID, ok bool, err error) {
+	if after == nil || *after == "" {
+		return time.Time{}, uuid.Nil, false, nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(*after)
+	nanos, idText, found := strings.Cut(string(raw), "|")
+	n, err2 := strconv.ParseInt(nanos, 10, 64)
+	id, err3 := uuid.Parse(idText)
+	if err != nil || !found || err2 != nil || err3 != nil {
+		return time.Time{}, uuid.Nil, false, badInput("after", "is not a cursor from this connection")
+	}
+	return time.Unix(0, n).UTC(), id, true, nil
+}
+
+func pageInfo(cursors []string, more bool) *model.PageInfo {
+	pi := &model.PageInfo{HasNextPage: more}
+	if len(cursors) > 0 {
+		pi.StartCursor, pi.EndCursor = &cursors[0], &cursors[len(cursors)-1]
+	}
+	return pi
+}
+
+func badInput(arg, problem string) error {
+	return &inputError{msg: fmt.Sprintf("argument %q %s", arg, problem)}
+}
+
+// inputError is a malformed argument in a query (mutations report input problems as userErrors instead).
+type inputError struct{ msg string }
+
+func (e *inputError) Error() string { return e.msg }

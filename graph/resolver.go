@@ -1,0 +1,16 @@
+package graph
+
+import (
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"tradeguard/tenants"
+)
+
+// Resolver holds what resolvers need besides the request's session (which travels in the context).
+type Resolver struct {
+	DB   *sqlx.DB
+	Auth *tenants.Auth
+	Now  func() time.Time
+}

@@ -1,0 +1,116 @@
+// Command server runs tradeguard: the GraphQL API, the portal, and (with no DATABASE_URL) a private
+// PostgreSQL with demo data.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"tradeguard/demo"
+	"tradeguard/internal/clock"
+)
+
+func main() {
+	cfg, err := loadConfig(os.Args[1:], os.Getenv)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	if err := run(cfg, log); err != nil {
+		log.Error("server stopped", "error", err)
+		os.Exit(1)
+	}
+}
+
+func run(cfg config, log *slog.Logger) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	db, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	if db.loadDemo {
+		loaded, err := demo.Load(ctx, db.App, clock.Real())
+		if err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+		if loaded {
+			log.Info("demo data loaded")
+		}
+	}
+	key, err := signingKey(cfg)
+	if err != nil {
+		return err
+	}
+	app, err := newApp(appOptions{DB: db.App, Key: key, Now: clock.Real, Dev: cfg.Dev, Logger: log, Ready: db.Ready})
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           app,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    maxHeaderBytes,
+	}
+	printWelcome(os.Stdout, ln.Addr(), cfg, db.loadDemo)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func printWelcome(w *os.File, addr net.Addr, cfg config, withDemo bool) {
+	host := addr.String()
+	if tcp, ok := addr.(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
+		host = fmt.Sprintf("localhost:%d", tcp.Port)
+	}
+	fmt.Fprintf(w, "\ntradeguard is running\n  portal:   http://%s/\n  GraphQL:  http://%s/graphql\n", host, host)
+	if cfg.Dev {
+		fmt.Fprintf(w, "  GraphiQL: http://%s/graphiql\n", host)
+	}
+	if withDemo {
+		fmt.Fprintf(w, "\ndemo logins (password %q):\n", demo.Password)
+		for _, l := range demo.Logins() {
+			if l.Role == "BUYER" && l.Email != "buyer1@tradeguard.test" {
+				continue
+			}
+			store := ""
+			if l.Store != "" {
+				store = " of " + l.Store
+			}
+			fmt.Fprintf(w, "  %-32s %s%s\n", l.Email, l.Role, store)
+		}
+		fmt.Fprintf(w, "  buyer2@tradeguard.test … buyer20@tradeguard.test  BUYER\n")
+	}
+	fmt.Fprintln(w)
+}

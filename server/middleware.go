@@ -1,0 +1,138 @@
+package main
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"tradeguard/internal/reqid"
+	"tradeguard/tenants"
+)
+
+// authenticate turns the bearer token into a Principal in the request context. No token: anonymous. A token
+// that is not accepted (bad signature, expired, wrong issuer, revoked, oversized…): 401, never a silent
+// downgrade to anonymous.
+func authenticate(auth *tenants.Auth, log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := r.Header.Get("Authorization")
+		if h == "" {
+			next.ServeHTTP(w, r.WithContext(tenants.WithPrincipal(r.Context(), tenants.Anonymous)))
+			return
+		}
+		token, ok := strings.CutPrefix(h, "Bearer ")
+		var p tenants.Principal
+		var err error
+		switch {
+		case !ok:
+			err = tenants.ErrUnauthenticated
+		case len(token) > tenants.MaxTokenBytes:
+			err = tenants.ErrUnauthenticated
+		case tenants.IsPartnerToken(token):
+			p, err = auth.AuthenticateAPIToken(r.Context(), token)
+		default:
+			p, err = auth.Access.Verify(token)
+		}
+		if err != nil {
+			log.InfoContext(r.Context(), "token refused", "request_id", reqid.From(r.Context()), "reason", err)
+			w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+			writeError(w, http.StatusUnauthorized, "UNAUTHENTICATED", "the access token is invalid or expired; sign in again or refresh it")
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(tenants.WithPrincipal(r.Context(), p)))
+	})
+}
+
+// limitBody refuses bodies over maxBodyBytes: at once when Content-Length says so, or while reading.
+func limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > maxBodyBytes {
+			writeError(w, http.StatusRequestEntityTooLarge, "REQUEST_TOO_LARGE",
+				"request body is "+strconv.FormatInt(r.ContentLength, 10)+" bytes; the limit is "+strconv.Itoa(maxBodyBytes))
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// writeError answers in the GraphQL response shape, so clients parse every failure the same way.
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"errors": []any{map[string]any{"message": msg, "extensions": map[string]any{"code": code}}},
+	})
+}
+
+var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+type httpMetrics struct {
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
+	m := &httpMetrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "http_requests_total", Help: "HTTP requests by route and status."}, []string{"route", "code"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "http_request_duration_seconds", Help: "HTTP request latency by route.",
+			Buckets: prometheus.ExponentialBuckets(0.001, 2, 14)}, []string{"route"}),
+	}
+	reg.MustRegister(m.requests, m.duration)
+	return m
+}
+
+// route keeps the metrics' label set small: known endpoints by name, everything else as the portal.
+func route(path string) string {
+	switch path {
+	case "/graphql", "/graphiql", "/healthz", "/readyz", "/metrics":
+		return path
+	}
+	return "/"
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (s *statusWriter) WriteHeader(code int) { s.status = code; s.ResponseWriter.WriteHeader(code) }
+func (s *statusWriter) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	n, err := s.ResponseWriter.Write(b)
+	s.bytes += n
+	return n, err
+}
+
+// requestLog gives each request an id (the caller's X-Request-Id if sane), logs it as one JSON line and
+// counts it.
+func requestLog(log *slog.Logger, m *httpMetrics, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get("X-Request-Id")
+		if !validRequestID.MatchString(id) {
+			id = uuid.NewString()
+		}
+		w.Header().Set("X-Request-Id", id)
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r.WithContext(reqid.With(r.Context(), id)))
+		if sw.status == 0 {
+			sw.status = http.StatusOK
+		}
+		elapsed := time.Since(start)
+		rt := route(r.URL.Path)
+		m.requests.WithLabelValues(rt, strconv.Itoa(sw.status)).Inc()
+		m.duration.WithLabelValues(rt).Observe(elapsed.Seconds())
+		log.Info("request", "request_id", id, "method", r.Method, "path", r.URL.Path, "status", sw.status,
+			"bytes", sw.bytes, "duration_ms", float64(elapsed.Microseconds())/1000)
+	})
+}

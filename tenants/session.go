@@ -1,0 +1,149 @@
+package tenants
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
+)
+
+// dbContext is what the row-level policies read (see migrations: app.role(), app.user_id(), ...).
+type dbContext struct {
+	role, userID, tenantID, loginEmail, refreshFamily, apiTokenHash string
+}
+
+func contextOf(p Principal) dbContext {
+	c := dbContext{role: strings.ToLower(string(p.role()))}
+	if p.UserID != uuid.Nil {
+		c.userID = p.UserID.String()
+	}
+	if p.StoreID != uuid.Nil {
+		c.tenantID = p.StoreID.String()
+	}
+	return c
+}
+
+// setContextSQL sets the whole request context in ONE statement, local to the transaction, so a pooled
+// connection never carries one caller's context into the next transaction.
+const setContextSQL = `select set_config('app.role', $1, true), set_config('app.user_id', $2, true),
+	set_config('app.tenant_id', $3, true), set_config('app.login_email', $4, true),
+	set_config('app.refresh_family', $5, true), set_config('app.api_token_hash', $6, true)`
+
+func begin(ctx context.Context, db *sqlx.DB, c dbContext, opts *sql.TxOptions) (*sqlx.Tx, error) {
+	tx, err := db.BeginTxx(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, setContextSQL, c.role, c.userID, c.tenantID, c.loginEmail, c.refreshFamily, c.apiTokenHash); err != nil {
+		_ = tx.Rollback()
+		return nil, err
+	}
+	return tx, nil
+}
+
+// inTx runs fn in a short transaction with the given context and commits it if fn succeeds.
+func inTx(ctx context.Context, db *sqlx.DB, c dbContext, fn func(tx *sqlx.Tx) error) error {
+	tx, err := begin(ctx, db, c, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// Session is one request's view of the database: one transaction, opened on first use, scoped to the
+// principal. gqlgen resolves fields concurrently and a transaction is not safe for concurrent use, so every
+// use goes through Do, which serializes them. A read-only session runs in REPEATABLE READ so the whole
+// request sees one consistent snapshot.
+type Session struct {
+	db        *sqlx.DB
+	principal Principal
+	readOnly  bool
+
+	mu   sync.Mutex
+	tx   *sqlx.Tx
+	done bool
+}
+
+// NewSession starts a request session for p. Nothing touches the database until the first Do.
+func NewSession(db *sqlx.DB, p Principal, readOnly bool) *Session {
+	return &Session{db: db, principal: p, readOnly: readOnly}
+}
+
+// ErrSessionClosed is returned by Do after Commit or Rollback.
+var ErrSessionClosed = errors.New("tenants: session already finished")
+
+// Principal returns who the session acts for.
+func (s *Session) Principal() Principal { return s.principal }
+
+// Do runs fn with the session's transaction, one caller at a time.
+func (s *Session) Do(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.done {
+		return ErrSessionClosed
+	}
+	if s.tx == nil {
+		opts := &sql.TxOptions{}
+		if s.readOnly {
+			opts = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+		}
+		tx, err := begin(context.WithoutCancel(ctx), s.db, contextOf(s.principal), opts)
+		if err != nil {
+			return fmt.Errorf("tenants: open session: %w", err)
+		}
+		s.tx = tx
+	}
+	return fn(s.tx)
+}
+
+// Commit ends the session, committing what it wrote. A session never used commits nothing.
+func (s *Session) Commit() error { return s.finish(true) }
+
+// Rollback ends the session, discarding what it wrote.
+func (s *Session) Rollback() error { return s.finish(false) }
+
+func (s *Session) finish(commit bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.done {
+		return nil
+	}
+	s.done = true
+	if s.tx == nil {
+		return nil
+	}
+	if commit {
+		return s.tx.Commit()
+	}
+	return s.tx.Rollback()
+}
+
+// Run is a whole session in one call: for jobs, start-up tasks and tests. It commits if fn succeeds.
+func Run(ctx context.Context, db *sqlx.DB, p Principal, fn func(tx *sqlx.Tx) error) error {
+	return inTx(ctx, db, contextOf(p), fn)
+}
+
+type sessionKey struct{}
+
+// WithSession returns a context that carries the request's session.
+func WithSession(ctx context.Context, s *Session) context.Context {
+	return context.WithValue(ctx, sessionKey{}, s)
+}
+
+// SessionFrom returns the request's session; it panics if there is none, which is a wiring bug.
+func SessionFrom(ctx context.Context) *Session {
+	s, ok := ctx.Value(sessionKey{}).(*Session)
+	if !ok {
+		panic("tenants: no session in context")
+	}
+	return s
+}
