@@ -52,13 +52,15 @@ type Cursor struct {
 
 const columns = `tenant_id, id, sku, title, category, price_minor, currency, warranty_days, status, created_at`
 
-// where builds the filter; a merchant sees its own store's products (including archived ones),
-// everyone else the active catalogue. Row-level security enforces the same underneath.
+// where builds the filter: everyone sees the active catalogue of every store, a merchant also its own
+// store's archived products, an admin everything. Row-level security enforces the same underneath.
 func where(p tenants.Principal, f Filter) *sqlq.Where {
 	w := &sqlq.Where{}
-	if p.Role == tenants.RoleMerchant {
-		w.Add("tenant_id = ?", p.StoreID)
-	} else if !p.Is(tenants.RoleAdmin) {
+	switch {
+	case p.Is(tenants.RoleAdmin, tenants.RoleSystem):
+	case p.Is(tenants.RoleMerchant):
+		w.Add("(status = 'ACTIVE' or tenant_id = ?)", p.StoreID)
+	default:
 		w.Add("status = 'ACTIVE'")
 	}
 	if f.StoreID != nil {

@@ -166,11 +166,11 @@ func insertProducts(ctx context.Context, tx *sqlx.Tx, now time.Time) error {
 func insertOrders(ctx context.Context, tx *sqlx.Tx, si int, now time.Time) error {
 	orders, items := genOrders(si, now)
 	if _, err := tx.NamedExecContext(ctx, `insert into orders (tenant_id, id, number, buyer_id, status, currency,
-		subtotal_minor, shipping_minor, total_minor, paid_minor, refunded_minor, payment_method, ship_name, ship_phone,
+		subtotal_minor, shipping_minor, total_minor, paid_minor, refunded_minor, payment_method, buyer_name, ship_name, ship_phone,
 		ship_address, created_at, paid_at, ship_by, shipped_at, carrier, tracking_number, delivered_at, completed_at,
 		cancelled_at, cancelled_by, cancel_reason, version) values (:tenant_id, :id, :number, :buyer_id, :status,
 		:currency, :subtotal_minor, :shipping_minor, :total_minor, :paid_minor, :refunded_minor, :payment_method,
-		:ship_name, :ship_phone, :ship_address, :created_at, :paid_at, :ship_by, :shipped_at, :carrier,
+		:buyer_name, :ship_name, :ship_phone, :ship_address, :created_at, :paid_at, :ship_by, :shipped_at, :carrier,
 		:tracking_number, :delivered_at, :completed_at, :cancelled_at, :cancelled_by, :cancel_reason, 1)`, orders); err != nil {
 		return fmt.Errorf("orders of %s: %w", stores[si].slug, err)
 	}

@@ -28,6 +28,7 @@ type orderRow struct {
 	PaidMinor     int64      `db:"paid_minor"`
 	RefundedMinor int64      `db:"refunded_minor"`
 	PaymentMethod string     `db:"payment_method"`
+	BuyerName     string     `db:"buyer_name"`
 	ShipName      string     `db:"ship_name"`
 	ShipPhone     string     `db:"ship_phone"`
 	ShipAddress   string     `db:"ship_address"`
@@ -145,7 +146,7 @@ func (g *gen) order(seq, buyer int, sl slot) (orderRow, []itemRow) {
 	addr := buyerAddresses[buyer]
 	o := orderRow{
 		TenantID: g.storeID, ID: orderID(g.store.slug, number), Number: number, BuyerID: userID(buyerEmail(buyer + 1)),
-		Currency: g.store.currency, ShipName: addr.name, ShipPhone: addr.phone, ShipAddress: addr.address,
+		Currency: g.store.currency, BuyerName: fmt.Sprintf("Buyer %d", buyer+1), ShipName: addr.name, ShipPhone: addr.phone, ShipAddress: addr.address,
 		CreatedAt: g.at(g.now, -sl.age),
 	}
 	items := g.lines(&o, sl.age)

@@ -36,6 +36,7 @@ type ResolverRoot interface {
 	ApiToken() ApiTokenResolver
 	Mutation() MutationResolver
 	Order() OrderResolver
+	OrderBuyer() OrderBuyerResolver
 	OrderItem() OrderItemResolver
 	Product() ProductResolver
 	Query() QueryResolver
@@ -116,6 +117,12 @@ type ComplexityRoot struct {
 		Subtotal        func(childComplexity int) int
 		Total           func(childComplexity int) int
 		TrackingNumber  func(childComplexity int) int
+	}
+
+	OrderBuyer struct {
+		DisplayName func(childComplexity int) int
+		Email       func(childComplexity int) int
+		ID          func(childComplexity int) int
 	}
 
 	OrderConnection struct {
@@ -258,12 +265,17 @@ type OrderResolver interface {
 	ID(ctx context.Context, obj *orders.Order) (string, error)
 
 	Store(ctx context.Context, obj *orders.Order) (*tenants.Store, error)
-	Buyer(ctx context.Context, obj *orders.Order) (*tenants.User, error)
+
 	Items(ctx context.Context, obj *orders.Order) ([]orders.Item, error)
 
 	ShippingAddress(ctx context.Context, obj *orders.Order) (*model.ShippingAddress, error)
 
 	ShippedLate(ctx context.Context, obj *orders.Order) (bool, error)
+}
+type OrderBuyerResolver interface {
+	ID(ctx context.Context, obj *orders.Buyer) (string, error)
+
+	Email(ctx context.Context, obj *orders.Buyer) (*string, error)
 }
 type OrderItemResolver interface {
 	ID(ctx context.Context, obj *orders.Item) (string, error)
@@ -634,6 +646,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Order.TrackingNumber(childComplexity), true
+
+	case "OrderBuyer.displayName":
+		if e.ComplexityRoot.OrderBuyer.DisplayName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderBuyer.DisplayName(childComplexity), true
+	case "OrderBuyer.email":
+		if e.ComplexityRoot.OrderBuyer.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderBuyer.Email(childComplexity), true
+	case "OrderBuyer.id":
+		if e.ComplexityRoot.OrderBuyer.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderBuyer.ID(childComplexity), true
 
 	case "OrderConnection.edges":
 		if e.ComplexityRoot.OrderConnection.Edges == nil {
@@ -1544,6 +1575,16 @@ enum OrderActor {
   ADMIN
 }
 
+"The buyer of an order as its store sees it. Roles: as the order."
+type OrderBuyer {
+  "The buyer's account id (a User id; only the buyer itself and ADMIN can fetch that User)."
+  id: ID!
+  "The buyer's display name when the order was placed."
+  displayName: String!
+  "Roles: the buyer itself, ADMIN; null for everyone else."
+  email: String
+}
+
 "Where an order ships. Roles: the order's buyer, its store's MERCHANT, ADMIN."
 type ShippingAddress {
   name: String!
@@ -1558,8 +1599,7 @@ type Order implements Node {
   number: String!
   status: OrderStatus!
   store: Store!
-  "Null once the buyer's account is deleted and anonymized."
-  buyer: User
+  buyer: OrderBuyer!
   items: [OrderItem!]!
   subtotal: Money!
   shipping: Money!
@@ -1755,6 +1795,18 @@ func (ec *executionContext) childFields_Order(ctx context.Context, field graphql
 	return nil, fmt.Errorf("no field named %q was found under type Order", field.Name)
 }
 
+func (ec *executionContext) childFields_OrderBuyer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_OrderBuyer_id(ctx, field)
+	case "displayName":
+		return ec.fieldContext_OrderBuyer_displayName(ctx, field)
+	case "email":
+		return ec.fieldContext_OrderBuyer_email(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrderBuyer", field.Name)
+}
+
 func (ec *executionContext) childFields_OrderConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -1931,20 +1983,6 @@ func (ec *executionContext) childFields_TokenRevokePayload(ctx context.Context, 
 		return ec.fieldContext_TokenRevokePayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TokenRevokePayload", field.Name)
-}
-
-func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-	switch field.Name {
-	case "id":
-		return ec.fieldContext_User_id(ctx, field)
-	case "displayName":
-		return ec.fieldContext_User_displayName(ctx, field)
-	case "email":
-		return ec.fieldContext_User_email(ctx, field)
-	case "role":
-		return ec.fieldContext_User_role(ctx, field)
-	}
-	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
 }
 
 func (ec *executionContext) childFields_UserError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3214,14 +3252,14 @@ func (ec *executionContext) _Order_buyer(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Order_buyer(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Order().Buyer(ctx, obj)
+			return obj.Buyer(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *tenants.User) graphql.Marshaler {
-			return ec.marshalOUser2ᚖtradeguardᚋtenantsᚐUser(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v orders.Buyer) graphql.Marshaler {
+			return ec.marshalNOrderBuyer2tradeguardᚋordersᚐBuyer(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_Order_buyer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -3229,9 +3267,9 @@ func (ec *executionContext) fieldContext_Order_buyer(_ context.Context, field gr
 		Object:     "Order",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_User(ctx, field)
+			return ec.childFields_OrderBuyer(ctx, field)
 		},
 	}
 	return fc, nil
@@ -3790,6 +3828,75 @@ func (ec *executionContext) _Order_cancelReason(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Order_cancelReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Order", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _OrderBuyer_id(ctx context.Context, field graphql.CollectedField, obj *orders.Buyer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderBuyer_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OrderBuyer().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderBuyer_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderBuyer", field, true, true, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _OrderBuyer_displayName(ctx context.Context, field graphql.CollectedField, obj *orders.Buyer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderBuyer_displayName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DisplayName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderBuyer_displayName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderBuyer", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _OrderBuyer_email(ctx context.Context, field graphql.CollectedField, obj *orders.Buyer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderBuyer_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OrderBuyer().Email(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrderBuyer_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderBuyer", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _OrderConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.OrderConnection) (ret graphql.Marshaler) {
@@ -7832,38 +7939,10 @@ func (ec *executionContext) _Order(ctx context.Context, sel ast.SelectionSet, ob
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "buyer":
-			field := field
-
-			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Order_buyer(ctx, field, obj)
-				return res
+			out.Values[i] = ec._Order_buyer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
-
-			if field.Deferrable != nil {
-				dfs, ok := deferred[field.Deferrable.Label]
-				di := 0
-				if ok {
-					dfs.AddField(field)
-					di = len(dfs.Values) - 1
-				} else {
-					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
-					deferred[field.Deferrable.Label] = dfs
-				}
-				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, dfs)
-				})
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "items":
 			field := field
 
@@ -8029,6 +8108,114 @@ func (ec *executionContext) _Order(ctx context.Context, sel ast.SelectionSet, ob
 			out.Values[i] = ec._Order_cancelledBy(ctx, field, obj)
 		case "cancelReason":
 			out.Values[i] = ec._Order_cancelReason(ctx, field, obj)
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var orderBuyerImplementors = []string{"OrderBuyer"}
+
+func (ec *executionContext) _OrderBuyer(ctx context.Context, sel ast.SelectionSet, obj *orders.Buyer) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, orderBuyerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrderBuyer")
+		case "id":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._OrderBuyer_id(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "displayName":
+			out.Values[i] = ec._OrderBuyer_displayName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "email":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._OrderBuyer_email(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -9924,6 +10111,10 @@ func (ec *executionContext) marshalNOrder2ᚖtradeguardᚋordersᚐOrder(ctx con
 	return ec._Order(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNOrderBuyer2tradeguardᚋordersᚐBuyer(ctx context.Context, sel ast.SelectionSet, v orders.Buyer) graphql.Marshaler {
+	return ec._OrderBuyer(ctx, sel, &v)
+}
+
 func (ec *executionContext) marshalNOrderConnection2tradeguardᚋgraphᚋmodelᚐOrderConnection(ctx context.Context, sel ast.SelectionSet, v model.OrderConnection) graphql.Marshaler {
 	return ec._OrderConnection(ctx, sel, &v)
 }
@@ -10760,13 +10951,6 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
-}
-
-func (ec *executionContext) marshalOUser2ᚖtradeguardᚋtenantsᚐUser(ctx context.Context, sel ast.SelectionSet, v *tenants.User) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._User(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOViewer2ᚖtradeguardᚋgraphᚋmodelᚐViewer(ctx context.Context, sel ast.SelectionSet, v *model.Viewer) graphql.Marshaler {

@@ -8,6 +8,7 @@ import (
 
 	"tradeguard/catalog"
 	"tradeguard/orders"
+	"tradeguard/tenants"
 )
 
 // Prefetching: a connection resolver knows every row of its page at once, so it loads what the selection
@@ -64,7 +65,8 @@ func prefetchOrders(ctx context.Context, page []orders.Order) error {
 			return err
 		}
 	}
-	if _, ok := sel["buyer"]; ok {
+	// Only admins read many buyers' accounts (for their e-mail); everyone else gets the copied name.
+	if b, ok := sel["buyer"]; ok && subFields(ctx, b)["email"] && tenants.PrincipalFrom(ctx).Is(tenants.RoleAdmin) {
 		if _, err := l.user.LoadAll(ctx, setKeys(buyers)); err != nil && !allNotFound(err) {
 			return err
 		}

@@ -88,11 +88,6 @@ func (r *orderResolver) Store(ctx context.Context, obj *orders.Order) (*tenants.
 	return load(ctx, loadersFrom(ctx).store, obj.StoreID)
 }
 
-// Buyer is the resolver for the buyer field.
-func (r *orderResolver) Buyer(ctx context.Context, obj *orders.Order) (*tenants.User, error) {
-	return load(ctx, loadersFrom(ctx).user, obj.BuyerID)
-}
-
 // Items is the resolver for the items field.
 func (r *orderResolver) Items(ctx context.Context, obj *orders.Order) ([]orders.Item, error) {
 	return loadersFrom(ctx).items.Load(ctx, orders.Key{StoreID: obj.StoreID, ID: obj.ID})
@@ -106,6 +101,23 @@ func (r *orderResolver) ShippingAddress(ctx context.Context, obj *orders.Order) 
 // ShippedLate is the resolver for the shippedLate field.
 func (r *orderResolver) ShippedLate(ctx context.Context, obj *orders.Order) (bool, error) {
 	return obj.ShippedLate(r.Now()), nil
+}
+
+// ID is the resolver for the id field.
+func (r *orderBuyerResolver) ID(ctx context.Context, obj *orders.Buyer) (string, error) {
+	return globalID(kindUser, obj.ID), nil
+}
+
+// Email is the resolver for the email field.
+func (r *orderBuyerResolver) Email(ctx context.Context, obj *orders.Buyer) (*string, error) {
+	if !tenants.CanSeeEmailOf(tenants.PrincipalFrom(ctx), obj.ID) {
+		return nil, nil
+	}
+	u, err := load(ctx, loadersFrom(ctx).user, obj.ID)
+	if u == nil || err != nil {
+		return nil, err
+	}
+	return &u.Email, nil
 }
 
 // ID is the resolver for the id field.
@@ -202,7 +214,7 @@ func (r *userResolver) ID(ctx context.Context, obj *tenants.User) (string, error
 
 // Email is the resolver for the email field.
 func (r *userResolver) Email(ctx context.Context, obj *tenants.User) (*string, error) {
-	if !obj.EmailVisibleTo(tenants.PrincipalFrom(ctx)) {
+	if !tenants.CanSeeEmailOf(tenants.PrincipalFrom(ctx), obj.ID) {
 		return nil, nil
 	}
 	return &obj.Email, nil
@@ -216,6 +228,9 @@ func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
 // Order returns OrderResolver implementation.
 func (r *Resolver) Order() OrderResolver { return &orderResolver{r} }
+
+// OrderBuyer returns OrderBuyerResolver implementation.
+func (r *Resolver) OrderBuyer() OrderBuyerResolver { return &orderBuyerResolver{r} }
 
 // OrderItem returns OrderItemResolver implementation.
 func (r *Resolver) OrderItem() OrderItemResolver { return &orderItemResolver{r} }
@@ -235,6 +250,7 @@ func (r *Resolver) User() UserResolver { return &userResolver{r} }
 type apiTokenResolver struct{ *Resolver }
 type mutationResolver struct{ *Resolver }
 type orderResolver struct{ *Resolver }
+type orderBuyerResolver struct{ *Resolver }
 type orderItemResolver struct{ *Resolver }
 type productResolver struct{ *Resolver }
 type queryResolver struct{ *Resolver }

@@ -84,7 +84,9 @@ create table orders (
   paid_minor bigint not null default 0,
   refunded_minor bigint not null default 0,
   payment_method text check (payment_method in ('CARD', 'WALLET', 'BANK_TRANSFER', 'CASH_ON_DELIVERY')),
-  -- Personal data, anonymized on account deletion and after the retention period.
+  -- Personal data, anonymized on account deletion and after the retention period. The buyer's display name is
+  -- copied at order time so a store's staff never need to read the buyers' accounts.
+  buyer_name text not null,
   ship_name text not null,
   ship_phone text not null,
   ship_address text not null,

@@ -34,9 +34,9 @@ create policy users_read on users for select using (
   (select app.is_platform())
   or id = (select app.user_id())
   or ((select app.role()) = 'login' and lower(email) = (select app.login_email()))
-  or ((select app.role()) = 'merchant' and (
-        exists (select 1 from store_staff s where s.tenant_id = (select app.tenant_id()) and s.user_id = users.id)
-     or exists (select 1 from orders o where o.tenant_id = (select app.tenant_id()) and o.buyer_id = users.id)))
+  -- A store's staff see their colleagues; buyers appear to them only through the name copied onto orders.
+  or ((select app.role()) = 'merchant'
+      and exists (select 1 from store_staff s where s.tenant_id = (select app.tenant_id()) and s.user_id = users.id))
 );
 create policy users_write on users for all
   using ((select app.is_platform()) or id = (select app.user_id()))

@@ -40,6 +40,7 @@ type Order struct {
 	PaidMinor      int64      `db:"paid_minor"`
 	RefundedMinor  int64      `db:"refunded_minor"`
 	PaymentMethod  *string    `db:"payment_method"`
+	BuyerName      string     `db:"buyer_name"`
 	ShipName       string     `db:"ship_name"`
 	ShipPhone      string     `db:"ship_phone"`
 	ShipAddress    string     `db:"ship_address"`
@@ -79,6 +80,15 @@ func (o Order) ShippedLate(now time.Time) bool {
 	return o.Status == Paid && now.After(*o.ShipBy)
 }
 
+// Buyer is the order's buyer as its store sees it: an id and the name copied at order time.
+type Buyer struct {
+	ID          uuid.UUID
+	DisplayName string
+}
+
+// Buyer returns who placed the order.
+func (o Order) Buyer() Buyer { return Buyer{ID: o.BuyerID, DisplayName: o.BuyerName} }
+
 // Key names an order inside its store; lookups use the (tenant_id, id) primary key.
 type Key struct {
 	StoreID uuid.UUID
@@ -100,7 +110,7 @@ type Cursor struct {
 }
 
 const columns = `tenant_id, id, number, buyer_id, status, currency, subtotal_minor, shipping_minor, total_minor,
-	paid_minor, refunded_minor, payment_method, ship_name, ship_phone, ship_address, created_at, paid_at, ship_by,
+	paid_minor, refunded_minor, payment_method, buyer_name, ship_name, ship_phone, ship_address, created_at, paid_at, ship_by,
 	shipped_at, carrier, tracking_number, delivered_at, completed_at, cancelled_at, cancelled_by, cancel_reason, version`
 
 // where filters explicitly by who is asking (helps the planner and a future Citus router); row-level security

@@ -49,7 +49,7 @@ func Viewer(ctx context.Context, s *Session) (User, error) {
 	return u, err
 }
 
-// EmailVisibleTo: an account's e-mail is personal data; only the person and platform admins see it.
-func (u User) EmailVisibleTo(p Principal) bool {
-	return p.Is(RoleAdmin, RoleSystem) || (p.UserID != uuid.Nil && p.UserID == u.ID)
+// CanSeeEmailOf: an account's e-mail is personal data; only the person and platform admins see it.
+func CanSeeEmailOf(p Principal, userID uuid.UUID) bool {
+	return p.Is(RoleAdmin, RoleSystem) || (p.UserID != uuid.Nil && p.UserID == userID)
 }

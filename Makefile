@@ -1,0 +1,31 @@
+# The two commands: `make run` (the product, on an embedded database with demo data) and `make test`
+# (every test). Both install what is missing first (scripts/deps.sh).
+.PHONY: run test deps generate check-generate vet bench
+
+ADDR ?= :8080
+DATA ?= ./.tradeguard
+
+run: deps
+	go run ./server -dev -addr $(ADDR) -data $(DATA)
+
+test: deps vet check-generate
+	go test -race -count=1 ./...
+
+deps:
+	@scripts/deps.sh
+
+vet:
+	go vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { gofmt -l .; echo "gofmt: files above need formatting"; exit 1; }
+
+generate:
+	go generate ./...
+
+# Generated code is never edited by hand: regenerating must reproduce it exactly.
+check-generate:
+	go generate ./...
+	@test -z "$$(git status --porcelain -- graph/)" || { git status --short -- graph/; echo "go generate changed the files above: commit its output"; exit 1; }
+
+bench:
+	@scripts/deps.sh wrk
+	scripts/bench.sh

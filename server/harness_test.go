@@ -1,0 +1,166 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"tradeguard/demo"
+	"tradeguard/internal/clock"
+	"tradeguard/internal/testdb"
+)
+
+// The server tests run the real HTTP handler (httptest.Server, real TCP) against a real PostgreSQL database,
+// migrated as the server does it and loaded with the demo data, with a clock the tests control.
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testdb.Cleanup()
+	os.Exit(code)
+}
+
+// demoNow is the fixed "now" of the demo data and of the test clock.
+var demoNow = time.Date(2026, 6, 15, 2, 0, 0, 0, time.UTC)
+
+type harness struct {
+	URL   string
+	Clock *clock.Fake
+	Owner *sqlx.DB // schema owner (tests use it for setup only)
+	App   *sqlx.DB // the server's own role
+	Super string   // superuser DSN (pg_stat_statements)
+	Key   []byte
+}
+
+var (
+	harnessOnce sync.Once
+	shared      *harness
+)
+
+// setup starts one server for the whole package; tests must not leave state that others depend on.
+func setup(t *testing.T) *harness {
+	t.Helper()
+	harnessOnce.Do(func() {
+		owner, app := testdb.Migrated(&keepAlive{t})
+		if _, err := demo.Load(context.Background(), app, demoNow); err != nil {
+			t.Fatalf("demo data: %v", err)
+		}
+		h := &harness{Clock: clock.NewFake(demoNow), Owner: owner, App: app, Super: testdb.New(t),
+			Key: bytes.Repeat([]byte("k"), 32)}
+		log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+		handler, err := newApp(appOptions{DB: app, Key: h.Key, Now: h.Clock.Now, Dev: false, Logger: log,
+			Ready: app.PingContext})
+		if err != nil {
+			t.Fatalf("newApp: %v", err)
+		}
+		h.URL = httptest.NewServer(handler).URL
+		shared = h
+	})
+	if shared == nil {
+		t.Fatal("harness setup failed earlier")
+	}
+	return shared
+}
+
+// keepAlive lets the package-wide connections outlive the first test that opened them.
+type keepAlive struct{ testing.TB }
+
+func (k *keepAlive) Cleanup(func()) {}
+
+// gqlResponse is a GraphQL response with its HTTP status.
+type gqlResponse struct {
+	Status int
+	Data   map[string]json.RawMessage `json:"data"`
+	Errors []struct {
+		Message    string         `json:"message"`
+		Path       []any          `json:"path"`
+		Extensions map[string]any `json:"extensions"`
+	} `json:"errors"`
+}
+
+// code is the first error's extensions.code ("" if none).
+func (r gqlResponse) code() string {
+	if len(r.Errors) == 0 {
+		return ""
+	}
+	c, _ := r.Errors[0].Extensions["code"].(string)
+	return c
+}
+
+// post sends a GraphQL POST with an optional bearer token.
+func (h *harness) post(t *testing.T, token, query string, vars map[string]any) gqlResponse {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, _ := http.NewRequest(http.MethodPost, h.URL+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return h.do(t, req)
+}
+
+func (h *harness) do(t *testing.T, req *http.Request) gqlResponse {
+	t.Helper()
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	out := gqlResponse{Status: res.StatusCode}
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatalf("response is not JSON (%d): %.300s", res.StatusCode, raw)
+	}
+	return out
+}
+
+// ok fails the test unless the response has no errors; it returns the response for chaining.
+func ok(t *testing.T, r gqlResponse) gqlResponse {
+	t.Helper()
+	if r.Status != http.StatusOK || len(r.Errors) > 0 {
+		t.Fatalf("want success, got HTTP %d errors %+v", r.Status, r.Errors)
+	}
+	return r
+}
+
+// field decodes data[name] into v.
+func field(t *testing.T, r gqlResponse, name string, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Data[name], v); err != nil {
+		t.Fatalf("decode data.%s (%s): %v", name, r.Data[name], err)
+	}
+}
+
+// login signs in a demo account and returns its access token.
+func (h *harness) login(t *testing.T, email string) string {
+	t.Helper()
+	r := ok(t, h.post(t, "", `mutation($i: LoginInput!) { login(input: $i) { accessToken userErrors { code message } } }`,
+		map[string]any{"i": map[string]any{"email": email, "password": demo.Password}}))
+	var p struct {
+		AccessToken *string
+		UserErrors  []struct{ Code, Message string }
+	}
+	field(t, r, "login", &p)
+	if p.AccessToken == nil {
+		t.Fatalf("login %s: %+v", email, p.UserErrors)
+	}
+	return *p.AccessToken
+}
+
+const (
+	adminEmail = "admin@tradeguard.test"
+	lotusOwner = "owner@lotus-electronics.test"
+	lotusAgent = "agent@lotus-electronics.test"
+	mapleOwner = "owner@maple-apparel.test"
+	buyer1     = "buyer1@tradeguard.test"
+	buyer2     = "buyer2@tradeguard.test"
+)
