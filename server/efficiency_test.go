@@ -54,4 +54,3 @@ func TestOrdersPageStatementsDoNotGrowWithPageSize(t *testing.T) {
 		t.Fatalf("a page costs %d statements; expected at most 10", counts[100])
 	}
 }
-

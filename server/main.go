@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -25,16 +26,16 @@ func main() {
 		os.Exit(2)
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	if err := run(cfg, log); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, cfg, log, os.Stdout); err != nil {
 		log.Error("server stopped", "error", err)
 		os.Exit(1)
 	}
 }
 
-func run(cfg config, log *slog.Logger) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
+// run serves until ctx is cancelled (SIGINT/SIGTERM in main), then shuts down gracefully.
+func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error {
 	db, err := openDatabase(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -71,7 +72,7 @@ func run(cfg config, log *slog.Logger) error {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    maxHeaderBytes,
 	}
-	printWelcome(os.Stdout, ln.Addr(), cfg, db.loadDemo)
+	printWelcome(out, ln.Addr(), cfg, db.loadDemo)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 
@@ -89,7 +90,7 @@ func run(cfg config, log *slog.Logger) error {
 	return nil
 }
 
-func printWelcome(w *os.File, addr net.Addr, cfg config, withDemo bool) {
+func printWelcome(w io.Writer, addr net.Addr, cfg config, withDemo bool) {
 	host := addr.String()
 	if tcp, ok := addr.(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
 		host = fmt.Sprintf("localhost:%d", tcp.Port)
