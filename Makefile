@@ -1,6 +1,6 @@
 # The two commands: `make run` (the product, on an embedded database with demo data) and `make test`
 # (every test). Both install what is missing first (scripts/deps.sh).
-.PHONY: run test deps generate check-generate vet bench
+.PHONY: run test e2e deps generate check-generate vet bench
 
 ADDR ?= :8080
 DATA ?= ./.tradeguard
@@ -10,6 +10,13 @@ run: deps
 
 test: deps vet check-generate
 	go test -race -count=1 ./...
+	$(MAKE) e2e
+
+# Browser tests of the portal: Debian's chromium driven by playwright-core (frontend/e2e, node --test)
+# against a fresh server with the demo data.
+e2e:
+	@scripts/deps.sh chromium
+	scripts/e2e.sh
 
 deps:
 	@scripts/deps.sh
