@@ -69,6 +69,8 @@ func classify(err error) (code, msg string) {
 		return CodeConflict, "changed by someone else since you read it; read it again and retry"
 	case errors.As(err, &in):
 		return CodeBadUserInput, in.msg
+	case err.Error() == "introspection disabled": // gqlgen's own refusal, for __schema/__type nested below the root
+		return CodeForbidden, "introspection is available to admins only (and to everyone in development mode)"
 	}
 	if rules, ok := tenants.AsRuleErrors(err); ok {
 		return CodeBadUserInput, rules.Error()

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -49,15 +52,29 @@ func authenticate(auth *tenants.Auth, log *slog.Logger, next http.Handler) http.
 	})
 }
 
-// limitBody refuses bodies over maxBodyBytes: at once when Content-Length says so, or while reading.
+// limitBody refuses bodies over maxBodyBytes with 413: at once when Content-Length says so, else after
+// reading at most the limit (a chunked body has no length; gqlgen would report the cut-off as a 200).
 func limitBody(next http.Handler) http.Handler {
+	tooLarge := func(w http.ResponseWriter) {
+		writeError(w, http.StatusRequestEntityTooLarge, "REQUEST_TOO_LARGE",
+			"request body is larger than "+strconv.Itoa(maxBodyBytes)+" bytes")
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > maxBodyBytes {
-			writeError(w, http.StatusRequestEntityTooLarge, "REQUEST_TOO_LARGE",
-				"request body is "+strconv.FormatInt(r.ContentLength, 10)+" bytes; the limit is "+strconv.Itoa(maxBodyBytes))
+			tooLarge(w)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			tooLarge(w)
+			return
+		}
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "BAD_REQUEST", "could not read the request body")
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		next.ServeHTTP(w, r)
 	})
 }

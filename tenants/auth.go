@@ -101,6 +101,9 @@ func (a *Auth) Refresh(ctx context.Context, token string) (TokenPair, error) {
 	}
 	reused := false
 	err = inTx(ctx, a.DB, dbContext{role: "refresh", refreshFamily: family.String()}, func(tx *sqlx.Tx) error {
+		if err := lockFamily(ctx, tx, family); err != nil {
+			return err
+		}
 		err := tx.GetContext(ctx, &row, `select id, user_id, expires_at, used_at, revoked_at from refresh_tokens
 			where family_id = $1 and token_hash = $2`, family, hash)
 		if err != nil {
@@ -126,6 +129,9 @@ func (a *Auth) Refresh(ctx context.Context, token string) (TokenPair, error) {
 	// and issue the next one for the account as it is now (role or store may have changed).
 	var pair TokenPair
 	err = inTx(ctx, a.DB, dbContext{role: "refresh", refreshFamily: family.String(), userID: row.UserID.String()}, func(tx *sqlx.Tx) error {
+		if err := lockFamily(ctx, tx, family); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `update refresh_tokens set used_at = $2
 			where id = $1 and used_at is null and revoked_at is null`, row.ID, a.Now())
 		if err != nil {
@@ -160,9 +166,19 @@ func (a *Auth) Logout(ctx context.Context, token string) error {
 		return nil
 	}
 	return inTx(ctx, a.DB, dbContext{role: "refresh", refreshFamily: family.String()}, func(tx *sqlx.Tx) error {
+		if err := lockFamily(ctx, tx, family); err != nil {
+			return err
+		}
 		_, err := tx.ExecContext(ctx, `update refresh_tokens set revoked_at = $2 where family_id = $1 and revoked_at is null`, family, a.Now())
 		return err
 	})
+}
+
+// lockFamily makes concurrent refreshes and revocations of one token family queue up. Row locks would not
+// do: a rotation adds a row that a concurrent revocation locks in another order, and they deadlock.
+func lockFamily(ctx context.Context, tx *sqlx.Tx, family uuid.UUID) error {
+	_, err := tx.ExecContext(ctx, `select pg_advisory_xact_lock(hashtextextended($1::text, 0))`, family)
+	return err
 }
 
 // loadPrincipal reads an account as it is now; disabled or deleted accounts get no tokens.

@@ -17,6 +17,8 @@ const (
 	argonMemory  = 19 * 1024
 	argonThreads = 1
 	argonKeyLen  = 32
+	// maxArgonMemory (KiB) is the most a stored hash may ask CheckPassword to spend: 256 MiB.
+	maxArgonMemory = 256 * 1024
 )
 
 // HashPassword returns an encoded argon2id hash (PHC string format) with a random salt.
@@ -46,14 +48,18 @@ func CheckPassword(encoded, password string) (bool, error) {
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &mem, &t, &threads); err != nil {
 		return false, fmt.Errorf("tenants: bad argon2 parameters: %w", err)
 	}
+	// Stored parameters are bounded so a corrupt or hostile hash cannot make a login allocate gigabytes.
+	if t < 1 || t > 10 || threads < 1 || threads > 16 || mem < 8*uint32(threads) || mem > maxArgonMemory {
+		return false, fmt.Errorf("tenants: argon2 parameters out of range (m=%d, t=%d, p=%d)", mem, t, threads)
+	}
 	b64 := base64.RawStdEncoding
 	salt, err := b64.DecodeString(parts[4])
-	if err != nil {
-		return false, err
+	if err != nil || len(salt) < 8 {
+		return false, errors.New("tenants: bad argon2 salt")
 	}
 	want, err := b64.DecodeString(parts[5])
-	if err != nil {
-		return false, err
+	if err != nil || len(want) < 16 || len(want) > 64 {
+		return false, errors.New("tenants: bad argon2 key")
 	}
 	got := argon2.IDKey([]byte(password), salt, t, mem, threads, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
