@@ -6,7 +6,8 @@ ADDR ?= :8080
 DATA ?= ./.tradeguard
 
 run: deps
-	go run ./server -dev -addr $(ADDR) -data $(DATA)
+	go build -o bin/tradeguard ./server
+	bin/tradeguard -dev -addr $(ADDR) -data $(DATA)
 
 test: deps vet check-generate
 	go test -race -count=1 ./...
