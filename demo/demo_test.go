@@ -3,7 +3,6 @@ package demo_test
 import (
 	"context"
 	"database/sql"
-	"os"
 	"slices"
 	"testing"
 	"time"
@@ -17,11 +16,7 @@ import (
 	"tradeguard/tenants"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	testdb.Cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testdb.Main(m) }
 
 // open connects to dbname on the test cluster as user (trust authentication).
 func open(t *testing.T, user, dbname string) *sqlx.DB {

@@ -6,7 +6,6 @@ package migrations_test
 
 import (
 	"context"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -21,11 +20,7 @@ import (
 	"tradeguard/migrations"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	testdb.Cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testdb.Main(m) }
 
 var demoNow = time.Date(2026, 6, 15, 2, 0, 0, 0, time.UTC)
 

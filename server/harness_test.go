@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -23,11 +22,7 @@ import (
 // The server tests run the real HTTP handler (httptest.Server, real TCP) against a real PostgreSQL database,
 // migrated as the server does it and loaded with the demo data, with a clock the tests control.
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	testdb.Cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testdb.Main(m) }
 
 // demoNow is the fixed "now" of the demo data and of the test clock.
 var demoNow = time.Date(2026, 6, 15, 2, 0, 0, 0, time.UTC)

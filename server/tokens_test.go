@@ -2,8 +2,6 @@ package main
 
 import (
 	"bytes"
-	"crypto/rand"
-	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
 	"io"
@@ -17,6 +15,7 @@ import (
 	"github.com/google/uuid"
 
 	"tradeguard/demo"
+	"tradeguard/internal/jwttest"
 )
 
 // Tokens over real HTTP: every access token the server must refuse gets 401 UNAUTHENTICATED (never a silent
@@ -76,49 +75,6 @@ func tokViewerID(t *testing.T, h *harness, token string) string {
 	return v.ID
 }
 
-// tokClaims are the claims the product puts in an access token, at the harness clock's now.
-func tokClaims(h *harness, user uuid.UUID, role string) jwt.MapClaims {
-	now := h.Clock.Now()
-	return jwt.MapClaims{
-		"iss": "tradeguard", "aud": []string{"tradeguard-api"}, "sub": user.String(),
-		"iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(15 * time.Minute).Unix(),
-		"jti": uuid.NewString(), "role": role,
-	}
-}
-
-func tokEdit(c jwt.MapClaims, edits map[string]any) jwt.MapClaims {
-	out := jwt.MapClaims{}
-	for k, v := range c {
-		out[k] = v
-	}
-	for k, v := range edits {
-		if v == nil {
-			delete(out, k)
-		} else {
-			out[k] = v
-		}
-	}
-	return out
-}
-
-func tokSign(t *testing.T, m jwt.SigningMethod, key any, c jwt.Claims) string {
-	t.Helper()
-	s, err := jwt.NewWithClaims(m, c).SignedString(key)
-	if err != nil {
-		t.Fatalf("sign %s: %v", m.Alg(), err)
-	}
-	return s
-}
-
-func tokB64JSON(t *testing.T, v any) string {
-	t.Helper()
-	raw, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return base64.RawURLEncoding.EncodeToString(raw)
-}
-
 // tokWantUnauthenticated checks a 401 in the GraphQL error shape with code UNAUTHENTICATED and no data.
 func tokWantUnauthenticated(t *testing.T, status int, hdr http.Header, raw []byte) {
 	t.Helper()
@@ -141,59 +97,44 @@ func TestRefusedAccessTokens(t *testing.T) {
 	h := setup(t)
 	buyer := tokUserID(t, tokViewerID(t, h, h.login(t, buyer1)))
 	owner := tokUserID(t, tokViewerID(t, h, h.login(t, lotusOwner)))
-	base := tokClaims(h, buyer, "BUYER")
-	hs := func(c jwt.MapClaims) string { return tokSign(t, jwt.SigningMethodHS256, h.Key, c) }
+	base := jwttest.Claims(h.Clock.Now(), buyer, "BUYER")
+	hs := func(c jwt.MapClaims) string { return jwttest.Sign(t, jwt.SigningMethodHS256, h.Key, c) }
 	// The baseline, built as the product builds it, is accepted: every case below differs from it in one way.
 	if got := tokViewerID(t, h, hs(base)); tokUserID(t, got) != buyer {
 		t.Fatalf("baseline token is someone else: %s", got)
 	}
 	valid := hs(base)
-	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rsaKey := jwttest.RSAKey(t)
 	now := h.Clock.Now()
-	flipped := []byte(valid)
-	i := strings.LastIndexByte(valid, '.') + 7
-	if flipped[i] == 'A' {
-		flipped[i] = 'B'
-	} else {
-		flipped[i] = 'A'
-	}
+	flipped := jwttest.FlipSignature(valid, 6)
 	parts := strings.Split(valid, ".")
-	var payload map[string]any
-	raw, _ := base64.RawURLEncoding.DecodeString(parts[1])
-	if err := json.Unmarshal(raw, &payload); err != nil {
-		t.Fatal(err)
-	}
-	payload["role"] = "ADMIN"
-	tampered := parts[0] + "." + tokB64JSON(t, payload) + "." + parts[2]
+	tampered := jwttest.RetagRole(t, valid, "ADMIN")
 	expiredAt := func(ago time.Duration) jwt.MapClaims {
 		exp := now.Add(-ago)
-		return tokEdit(base, map[string]any{"iat": exp.Add(-15 * time.Minute).Unix(), "nbf": exp.Add(-15 * time.Minute).Unix(), "exp": exp.Unix()})
+		return jwttest.With(base, map[string]any{"iat": exp.Add(-15 * time.Minute).Unix(), "nbf": exp.Add(-15 * time.Minute).Unix(), "exp": exp.Unix()})
 	}
-	big := hs(tokEdit(base, map[string]any{"pad": strings.Repeat("x", 5000)}))
+	big := hs(jwttest.With(base, map[string]any{"pad": strings.Repeat("x", 5000)}))
 	if len(big) <= 4096 || len(big) > 8000 {
 		t.Fatalf("oversized token is %d bytes", len(big))
 	}
 
 	cases := []struct{ name, authorization string }{
-		{"alg none", "Bearer " + tokB64JSON(t, map[string]string{"alg": "none", "typ": "JWT"}) + "." + tokB64JSON(t, base) + "."},
-		{"HS512 with the same key", "Bearer " + tokSign(t, jwt.SigningMethodHS512, h.Key, base)},
-		{"HS384 with the same key", "Bearer " + tokSign(t, jwt.SigningMethodHS384, h.Key, base)},
-		{"RS256 with a generated key", "Bearer " + tokSign(t, jwt.SigningMethodRS256, rsaKey, base)},
-		{"bad signature", "Bearer " + string(flipped)},
+		{"alg none", "Bearer " + jwttest.AlgNone(t, base)},
+		{"HS512 with the same key", "Bearer " + jwttest.Sign(t, jwt.SigningMethodHS512, h.Key, base)},
+		{"HS384 with the same key", "Bearer " + jwttest.Sign(t, jwt.SigningMethodHS384, h.Key, base)},
+		{"RS256 with a generated key", "Bearer " + jwttest.Sign(t, jwt.SigningMethodRS256, rsaKey, base)},
+		{"bad signature", "Bearer " + flipped},
 		{"signature removed", "Bearer " + parts[0] + "." + parts[1] + "."},
-		{"signed with another key", "Bearer " + tokSign(t, jwt.SigningMethodHS256, bytes.Repeat([]byte("x"), 32), base)},
+		{"signed with another key", "Bearer " + jwttest.Sign(t, jwt.SigningMethodHS256, bytes.Repeat([]byte("x"), 32), base)},
 		{"expired 31 s ago (beyond the leeway)", "Bearer " + hs(expiredAt(31*time.Second))},
 		{"expired an hour ago", "Bearer " + hs(expiredAt(time.Hour))},
-		{"missing exp", "Bearer " + hs(tokEdit(base, map[string]any{"exp": nil}))},
-		{"wrong issuer", "Bearer " + hs(tokEdit(base, map[string]any{"iss": "evil"}))},
-		{"wrong audience", "Bearer " + hs(tokEdit(base, map[string]any{"aud": []string{"other-api"}}))},
-		{"unknown role SUPERUSER", "Bearer " + hs(tokEdit(base, map[string]any{"role": "SUPERUSER"}))},
-		{"role SYSTEM", "Bearer " + hs(tokEdit(base, map[string]any{"role": "SYSTEM"}))},
+		{"missing exp", "Bearer " + hs(jwttest.With(base, map[string]any{"exp": nil}))},
+		{"wrong issuer", "Bearer " + hs(jwttest.With(base, map[string]any{"iss": "evil"}))},
+		{"wrong audience", "Bearer " + hs(jwttest.With(base, map[string]any{"aud": []string{"other-api"}}))},
+		{"unknown role SUPERUSER", "Bearer " + hs(jwttest.With(base, map[string]any{"role": "SUPERUSER"}))},
+		{"role SYSTEM", "Bearer " + hs(jwttest.With(base, map[string]any{"role": "SYSTEM"}))},
 		{"role claim tampered BUYER to ADMIN", "Bearer " + tampered},
-		{"merchant without store", "Bearer " + hs(tokEdit(tokClaims(h, owner, "MERCHANT"), map[string]any{"staff": "OWNER"}))},
+		{"merchant without store", "Bearer " + hs(jwttest.With(jwttest.Claims(h.Clock.Now(), owner, "MERCHANT"), map[string]any{"staff": "OWNER"}))},
 		{"garbage", "Bearer garbage"},
 		{"Bearer with an empty token", "Bearer "},
 		{"Bearer alone", "Bearer"},
@@ -218,9 +159,9 @@ func TestAccessTokenInsideLeewayAccepted(t *testing.T) {
 	buyer := tokUserID(t, tokViewerID(t, h, h.login(t, buyer1)))
 	now := h.Clock.Now()
 	exp := now.Add(-20 * time.Second)
-	c := tokEdit(tokClaims(h, buyer, "BUYER"), map[string]any{
+	c := jwttest.With(jwttest.Claims(h.Clock.Now(), buyer, "BUYER"), map[string]any{
 		"iat": exp.Add(-15 * time.Minute).Unix(), "nbf": exp.Add(-15 * time.Minute).Unix(), "exp": exp.Unix()})
-	if got := tokUserID(t, tokViewerID(t, h, tokSign(t, jwt.SigningMethodHS256, h.Key, c))); got != buyer {
+	if got := tokUserID(t, tokViewerID(t, h, jwttest.Sign(t, jwt.SigningMethodHS256, h.Key, c))); got != buyer {
 		t.Fatalf("viewer %v, want %v", got, buyer)
 	}
 }

@@ -2,10 +2,6 @@ package tenants_test
 
 import (
 	"bytes"
-	"crypto/rand"
-	"crypto/rsa"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -14,6 +10,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/google/uuid"
 
+	"tradeguard/internal/jwttest"
 	"tradeguard/tenants"
 )
 
@@ -45,86 +42,6 @@ func newTokens(t *testing.T, now func() time.Time) *tenants.AccessTokens {
 	return a
 }
 
-// baseClaims are the claims a product-issued token carries, for a buyer, at now.
-func baseClaims(now time.Time, user uuid.UUID) jwt.MapClaims {
-	return jwt.MapClaims{
-		"iss":  issuer,
-		"aud":  []string{audience},
-		"sub":  user.String(),
-		"iat":  now.Unix(),
-		"nbf":  now.Unix(),
-		"exp":  now.Add(ttl).Unix(),
-		"jti":  uuid.NewString(),
-		"role": "BUYER",
-	}
-}
-
-func with(c jwt.MapClaims, edits map[string]any) jwt.MapClaims {
-	out := jwt.MapClaims{}
-	for k, v := range c {
-		out[k] = v
-	}
-	for k, v := range edits {
-		if v == nil {
-			delete(out, k)
-		} else {
-			out[k] = v
-		}
-	}
-	return out
-}
-
-func sign(t *testing.T, m jwt.SigningMethod, key any, c jwt.Claims) string {
-	t.Helper()
-	s, err := jwt.NewWithClaims(m, c).SignedString(key)
-	if err != nil {
-		t.Fatalf("sign %s: %v", m.Alg(), err)
-	}
-	return s
-}
-
-func b64json(t *testing.T, v any) string {
-	t.Helper()
-	raw, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return base64.RawURLEncoding.EncodeToString(raw)
-}
-
-// algNone builds an unsigned token by hand: {"alg":"none"} header, the claims, an empty signature.
-func algNone(t *testing.T, c jwt.MapClaims) string {
-	return b64json(t, map[string]string{"alg": "none", "typ": "JWT"}) + "." + b64json(t, c) + "."
-}
-
-// flipSignature changes one character in the middle of the signature.
-func flipSignature(tok string) string {
-	i := strings.LastIndexByte(tok, '.') + 5
-	b := []byte(tok)
-	if b[i] == 'A' {
-		b[i] = 'B'
-	} else {
-		b[i] = 'A'
-	}
-	return string(b)
-}
-
-// retagRole re-encodes the payload of a signed token with another role and keeps the original signature.
-func retagRole(t *testing.T, tok, role string) string {
-	t.Helper()
-	parts := strings.Split(tok, ".")
-	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var c map[string]any
-	if err := json.Unmarshal(raw, &c); err != nil {
-		t.Fatal(err)
-	}
-	c["role"] = role
-	return parts[0] + "." + b64json(t, c) + "." + parts[2]
-}
-
 type badToken struct {
 	name  string
 	token string
@@ -135,46 +52,43 @@ func badTokens(t *testing.T, now time.Time) []badToken {
 	t.Helper()
 	user := uuid.New()
 	store := uuid.New()
-	base := baseClaims(now, user)
-	hs := func(c jwt.MapClaims) string { return sign(t, jwt.SigningMethodHS256, testKey, c) }
-	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
+	base := jwttest.Claims(now, user, "BUYER")
+	hs := func(c jwt.MapClaims) string { return jwttest.Sign(t, jwt.SigningMethodHS256, testKey, c) }
+	rsaKey := jwttest.RSAKey(t)
 	valid := hs(base)
 	return []badToken{
-		{"alg none", algNone(t, base)},
-		{"alg none, lower-case signature-less variant", b64json(t, map[string]string{"alg": "None", "typ": "JWT"}) + "." + b64json(t, base) + "."},
-		{"HS512 with the same key", sign(t, jwt.SigningMethodHS512, testKey, base)},
-		{"HS384 with the same key", sign(t, jwt.SigningMethodHS384, testKey, base)},
-		{"RS256 with a generated key", sign(t, jwt.SigningMethodRS256, rsaKey, base)},
-		{"bad signature", flipSignature(valid)},
+		{"alg none", jwttest.AlgNone(t, base)},
+		{"alg none, lower-case signature-less variant", jwttest.B64JSON(t, map[string]string{"alg": "None", "typ": "JWT"}) + "." + jwttest.B64JSON(t, base) + "."},
+		{"HS512 with the same key", jwttest.Sign(t, jwt.SigningMethodHS512, testKey, base)},
+		{"HS384 with the same key", jwttest.Sign(t, jwt.SigningMethodHS384, testKey, base)},
+		{"RS256 with a generated key", jwttest.Sign(t, jwt.SigningMethodRS256, rsaKey, base)},
+		{"bad signature", jwttest.FlipSignature(valid, 4)},
 		{"signature stripped", valid[:strings.LastIndexByte(valid, '.')+1]},
-		{"signed with another key", sign(t, jwt.SigningMethodHS256, otherKey, base)},
-		{"expired beyond leeway", hs(with(base, map[string]any{"iat": now.Add(-ttl - 31*time.Second).Unix(),
+		{"signed with another key", jwttest.Sign(t, jwt.SigningMethodHS256, otherKey, base)},
+		{"expired beyond leeway", hs(jwttest.With(base, map[string]any{"iat": now.Add(-ttl - 31*time.Second).Unix(),
 			"nbf": now.Add(-ttl - 31*time.Second).Unix(), "exp": now.Add(-31 * time.Second).Unix()}))},
-		{"missing exp", hs(with(base, map[string]any{"exp": nil}))},
-		{"not yet valid (nbf beyond leeway)", hs(with(base, map[string]any{"nbf": now.Add(time.Hour).Unix()}))},
-		{"issued in the future beyond leeway", hs(with(base, map[string]any{"iat": now.Add(time.Hour).Unix()}))},
-		{"wrong issuer", hs(with(base, map[string]any{"iss": "someone-else"}))},
-		{"missing issuer", hs(with(base, map[string]any{"iss": nil}))},
-		{"wrong audience", hs(with(base, map[string]any{"aud": []string{"another-api"}}))},
-		{"missing audience", hs(with(base, map[string]any{"aud": nil}))},
-		{"unknown role", hs(with(base, map[string]any{"role": "SUPERUSER"}))},
-		{"missing role", hs(with(base, map[string]any{"role": nil}))},
-		{"SYSTEM role from a token", hs(with(base, map[string]any{"role": "SYSTEM"}))},
-		{"role claim tampered (BUYER to ADMIN, signature kept)", retagRole(t, valid, "ADMIN")},
-		{"merchant without store", hs(with(base, map[string]any{"role": "MERCHANT", "staff": "OWNER"}))},
-		{"merchant with a malformed store", hs(with(base, map[string]any{"role": "MERCHANT", "staff": "OWNER", "store": "lotus"}))},
-		{"merchant without staff role", hs(with(base, map[string]any{"role": "MERCHANT", "store": store.String()}))},
-		{"merchant with staff role API", hs(with(base, map[string]any{"role": "MERCHANT", "store": store.String(), "staff": "API"}))},
-		{"buyer with a store claim", hs(with(base, map[string]any{"store": store.String()}))},
-		{"subject not a user id", hs(with(base, map[string]any{"sub": "admin"}))},
-		{"missing subject", hs(with(base, map[string]any{"sub": nil}))},
+		{"missing exp", hs(jwttest.With(base, map[string]any{"exp": nil}))},
+		{"not yet valid (nbf beyond leeway)", hs(jwttest.With(base, map[string]any{"nbf": now.Add(time.Hour).Unix()}))},
+		{"issued in the future beyond leeway", hs(jwttest.With(base, map[string]any{"iat": now.Add(time.Hour).Unix()}))},
+		{"wrong issuer", hs(jwttest.With(base, map[string]any{"iss": "someone-else"}))},
+		{"missing issuer", hs(jwttest.With(base, map[string]any{"iss": nil}))},
+		{"wrong audience", hs(jwttest.With(base, map[string]any{"aud": []string{"another-api"}}))},
+		{"missing audience", hs(jwttest.With(base, map[string]any{"aud": nil}))},
+		{"unknown role", hs(jwttest.With(base, map[string]any{"role": "SUPERUSER"}))},
+		{"missing role", hs(jwttest.With(base, map[string]any{"role": nil}))},
+		{"SYSTEM role from a token", hs(jwttest.With(base, map[string]any{"role": "SYSTEM"}))},
+		{"role claim tampered (BUYER to ADMIN, signature kept)", jwttest.RetagRole(t, valid, "ADMIN")},
+		{"merchant without store", hs(jwttest.With(base, map[string]any{"role": "MERCHANT", "staff": "OWNER"}))},
+		{"merchant with a malformed store", hs(jwttest.With(base, map[string]any{"role": "MERCHANT", "staff": "OWNER", "store": "lotus"}))},
+		{"merchant without staff role", hs(jwttest.With(base, map[string]any{"role": "MERCHANT", "store": store.String()}))},
+		{"merchant with staff role API", hs(jwttest.With(base, map[string]any{"role": "MERCHANT", "store": store.String(), "staff": "API"}))},
+		{"buyer with a store claim", hs(jwttest.With(base, map[string]any{"store": store.String()}))},
+		{"subject not a user id", hs(jwttest.With(base, map[string]any{"sub": "admin"}))},
+		{"missing subject", hs(jwttest.With(base, map[string]any{"sub": nil}))},
 		{"garbage", "this is not a token"},
 		{"three garbage segments", "a.b.c"},
 		{"empty", ""},
-		{"longer than MaxTokenBytes", hs(with(base, map[string]any{"pad": strings.Repeat("x", tenants.MaxTokenBytes)}))},
+		{"longer than MaxTokenBytes", hs(jwttest.With(base, map[string]any{"pad": strings.Repeat("x", tenants.MaxTokenBytes)}))},
 	}
 }
 
@@ -242,7 +156,7 @@ func TestNewAccessTokensRefusesShortKeys(t *testing.T) {
 func TestVerifyRefusals(t *testing.T) {
 	a := newTokens(t, func() time.Time { return fixedNow })
 	// The baseline the refusals are variations of is itself accepted.
-	if _, err := a.Verify(sign(t, jwt.SigningMethodHS256, testKey, baseClaims(fixedNow, uuid.New()))); err != nil {
+	if _, err := a.Verify(jwttest.Sign(t, jwt.SigningMethodHS256, testKey, jwttest.Claims(fixedNow, uuid.New(), "BUYER"))); err != nil {
 		t.Fatalf("baseline token refused: %v", err)
 	}
 	for _, bt := range badTokens(t, fixedNow) {
@@ -267,8 +181,8 @@ func TestVerifyLeewayEdges(t *testing.T) {
 	a := newTokens(t, func() time.Time { return fixedNow })
 	user := uuid.New()
 	at := func(exp time.Time) string {
-		c := baseClaims(exp.Add(-ttl), user)
-		return sign(t, jwt.SigningMethodHS256, testKey, c)
+		c := jwttest.Claims(exp.Add(-ttl), user, "BUYER")
+		return jwttest.Sign(t, jwt.SigningMethodHS256, testKey, c)
 	}
 	for _, c := range []struct {
 		expiredFor time.Duration
@@ -286,8 +200,8 @@ func TestVerifyLeewayEdges(t *testing.T) {
 		}
 	}
 	// nbf/iat a little in the future (clock skew between servers) is tolerated within the leeway too.
-	c := baseClaims(fixedNow.Add(20*time.Second), user)
-	if _, err := a.Verify(sign(t, jwt.SigningMethodHS256, testKey, c)); err != nil {
+	c := jwttest.Claims(fixedNow.Add(20*time.Second), user, "BUYER")
+	if _, err := a.Verify(jwttest.Sign(t, jwt.SigningMethodHS256, testKey, c)); err != nil {
 		t.Errorf("token issued 20 s in the future refused: %v", err)
 	}
 }

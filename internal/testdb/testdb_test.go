@@ -13,11 +13,7 @@ import (
 	"tradeguard/embeddedpg"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	Cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { Main(m) }
 
 func open(t *testing.T, dsn string) *sql.DB {
 	t.Helper()
