@@ -98,6 +98,9 @@ func Load(ctx context.Context, db *sqlx.DB, now time.Time) (loaded bool, err err
 				return err
 			}
 		}
+		if err := insertHistory(ctx, tx, now); err != nil {
+			return err
+		}
 		loaded = true
 		return nil
 	})
@@ -168,10 +171,10 @@ func insertOrders(ctx context.Context, tx *sqlx.Tx, si int, now time.Time) error
 	if _, err := tx.NamedExecContext(ctx, `insert into orders (tenant_id, id, number, buyer_id, status, currency,
 		subtotal_minor, shipping_minor, total_minor, paid_minor, refunded_minor, payment_method, buyer_name, ship_name, ship_phone,
 		ship_address, created_at, paid_at, ship_by, shipped_at, carrier, tracking_number, delivered_at, completed_at,
-		cancelled_at, cancelled_by, cancel_reason, version) values (:tenant_id, :id, :number, :buyer_id, :status,
+		cancelled_at, cancelled_by, cancel_kind, cancel_reason, version) values (:tenant_id, :id, :number, :buyer_id, :status,
 		:currency, :subtotal_minor, :shipping_minor, :total_minor, :paid_minor, :refunded_minor, :payment_method,
 		:buyer_name, :ship_name, :ship_phone, :ship_address, :created_at, :paid_at, :ship_by, :shipped_at, :carrier,
-		:tracking_number, :delivered_at, :completed_at, :cancelled_at, :cancelled_by, :cancel_reason, 1)`, orders); err != nil {
+		:tracking_number, :delivered_at, :completed_at, :cancelled_at, :cancelled_by, :cancel_kind, :cancel_reason, 1)`, orders); err != nil {
 		return fmt.Errorf("orders of %s: %w", stores[si].slug, err)
 	}
 	var paid, gifts []itemRow

@@ -42,6 +42,7 @@ type orderRow struct {
 	CompletedAt   *time.Time `db:"completed_at"`
 	CancelledAt   *time.Time `db:"cancelled_at"`
 	CancelledBy   *string    `db:"cancelled_by"`
+	CancelKind    *string    `db:"cancel_kind"`
 	CancelReason  *string    `db:"cancel_reason"`
 }
 
@@ -171,7 +172,7 @@ func (g *gen) order(seq, buyer int, sl slot) (orderRow, []itemRow) {
 		if o.PaymentMethod == "CASH_ON_DELIVERY" {
 			o.PaymentMethod = "CARD"
 		}
-		g.cancel(&o, g.at(o.CreatedAt, 30*minute), "SYSTEM", "Not paid within 30 minutes")
+		g.cancel(&o, g.at(o.CreatedAt, 30*minute), "SYSTEM", "PAYMENT_TIMEOUT", "Not paid within 30 minutes")
 		return o, items
 	}
 	g.lifecycle(&o, sl.kind == overdue)
@@ -230,8 +231,8 @@ func (g *gen) item(o *orderRow, pos int, p productSpec, qty int, price int64) it
 	}
 }
 
-func (g *gen) cancel(o *orderRow, at time.Time, by, reason string) {
-	o.Status, o.CancelledAt, o.CancelledBy, o.CancelReason = "CANCELLED", &at, &by, &reason
+func (g *gen) cancel(o *orderRow, at time.Time, by, kind, reason string) {
+	o.Status, o.CancelledAt, o.CancelledBy, o.CancelKind, o.CancelReason = "CANCELLED", &at, &by, &kind, &reason
 	o.RefundedMinor = o.PaidMinor
 }
 
@@ -250,17 +251,17 @@ func (g *gen) lifecycle(o *orderRow, overdue bool) {
 	switch p := r.Float64(); {
 	case p < 0.04: // the buyer cancels before shipping (the merchant agrees or the 24 h window lapses)
 		if t := g.at(paidAt, between(r, 20*minute, 30*hour)); past(t) {
-			g.cancel(o, t, "BUYER", "Changed my mind")
+			g.cancel(o, t, "BUYER", "BUYER", "Changed my mind")
 		}
 		return
 	case p < 0.07:
 		if t := g.at(paidAt, between(r, hour, 40*hour)); past(t) {
-			g.cancel(o, t, "MERCHANT", "out of stock")
+			g.cancel(o, t, "MERCHANT", "MERCHANT", "out of stock")
 		}
 		return
 	case p < 0.085: // never shipped: cancelled by the system 72 h after the ship-by time
 		if t := g.at(shipBy, 72*hour); past(t) {
-			g.cancel(o, t, "SYSTEM", "Not shipped within 72 hours after the ship-by time")
+			g.cancel(o, t, "SYSTEM", "NOT_SHIPPED", "Not shipped within 72 hours after the ship-by time")
 		}
 		return
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 	"tradeguard/catalog"
 	"tradeguard/graph/model"
+	"tradeguard/lifecycle"
 	"tradeguard/money"
 	"tradeguard/orders"
 	"tradeguard/tenants"
@@ -34,12 +35,14 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	ApiToken() ApiTokenResolver
+	ClosureBlocker() ClosureBlockerResolver
 	Mutation() MutationResolver
 	Order() OrderResolver
 	OrderBuyer() OrderBuyerResolver
 	OrderItem() OrderItemResolver
 	Product() ProductResolver
 	Query() QueryResolver
+	StaffInvite() StaffInviteResolver
 	Store() StoreResolver
 	User() UserResolver
 }
@@ -49,6 +52,12 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AccountDeletePayload struct {
+		Blockers   func(childComplexity int) int
+		DeletesAt  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	ApiToken struct {
 		CreatedAt  func(childComplexity int) int
 		ID         func(childComplexity int) int
@@ -69,6 +78,27 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	ClosureBlocker struct {
+		ID     func(childComplexity int) int
+		Kind   func(childComplexity int) int
+		Label  func(childComplexity int) int
+		Status func(childComplexity int) int
+	}
+
+	Deadline struct {
+		Action func(childComplexity int) int
+		At     func(childComplexity int) int
+	}
+
+	LifecycleEvent struct {
+		Action     func(childComplexity int) int
+		Actor      func(childComplexity int) int
+		At         func(childComplexity int) int
+		FromStatus func(childComplexity int) int
+		Reason     func(childComplexity int) int
+		ToStatus   func(childComplexity int) int
+	}
+
 	LoginPayload struct {
 		AccessToken           func(childComplexity int) int
 		AccessTokenExpiresAt  func(childComplexity int) int
@@ -83,40 +113,61 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		APITokenCreate func(childComplexity int, input model.APITokenCreateInput) int
-		APITokenRevoke func(childComplexity int, input model.APITokenRevokeInput) int
-		Login          func(childComplexity int, input model.LoginInput) int
-		TokenRefresh   func(childComplexity int, input model.TokenRefreshInput) int
-		TokenRevoke    func(childComplexity int, input model.TokenRevokeInput) int
+		APITokenCreate        func(childComplexity int, input model.APITokenCreateInput) int
+		APITokenRevoke        func(childComplexity int, input model.APITokenRevokeInput) int
+		AccountDeleteRequest  func(childComplexity int, input model.AccountDeleteRequestInput) int
+		AccountDeleteWithdraw func(childComplexity int, input model.AccountDeleteWithdrawInput) int
+		Login                 func(childComplexity int, input model.LoginInput) int
+		OrderCancel           func(childComplexity int, input model.OrderCancelInput) int
+		OrderConfirmReceipt   func(childComplexity int, input model.OrderConfirmReceiptInput) int
+		OrderCreate           func(childComplexity int, input model.OrderCreateInput) int
+		OrderMarkDelivered    func(childComplexity int, input model.OrderMarkDeliveredInput) int
+		OrderPay              func(childComplexity int, input model.OrderPayInput) int
+		OrderShip             func(childComplexity int, input model.OrderShipInput) int
+		ProductCreate         func(childComplexity int, input model.ProductCreateInput) int
+		StaffInvite           func(childComplexity int, input model.StaffInviteInput) int
+		StaffInviteAccept     func(childComplexity int, input model.StaffInviteAcceptInput) int
+		StaffInviteRevoke     func(childComplexity int, input model.StaffInviteRevokeInput) int
+		StaffRemove           func(childComplexity int, input model.StaffRemoveInput) int
+		StoreCloseRequest     func(childComplexity int, input model.StoreCloseRequestInput) int
+		StoreCloseWithdraw    func(childComplexity int, input model.StoreCloseWithdrawInput) int
+		StoreCreate           func(childComplexity int, input model.StoreCreateInput) int
+		TokenRefresh          func(childComplexity int, input model.TokenRefreshInput) int
+		TokenRevoke           func(childComplexity int, input model.TokenRevokeInput) int
 	}
 
 	Order struct {
-		Buyer           func(childComplexity int) int
-		CancelReason    func(childComplexity int) int
-		CancelledAt     func(childComplexity int) int
-		CancelledBy     func(childComplexity int) int
-		Carrier         func(childComplexity int) int
-		CompletedAt     func(childComplexity int) int
-		CreatedAt       func(childComplexity int) int
-		DeliveredAt     func(childComplexity int) int
-		ID              func(childComplexity int) int
-		Items           func(childComplexity int) int
-		Number          func(childComplexity int) int
-		Paid            func(childComplexity int) int
-		PaidAt          func(childComplexity int) int
-		PaymentMethod   func(childComplexity int) int
-		Refundable      func(childComplexity int) int
-		Refunded        func(childComplexity int) int
-		ShipBy          func(childComplexity int) int
-		ShippedAt       func(childComplexity int) int
-		ShippedLate     func(childComplexity int) int
-		Shipping        func(childComplexity int) int
-		ShippingAddress func(childComplexity int) int
-		Status          func(childComplexity int) int
-		Store           func(childComplexity int) int
-		Subtotal        func(childComplexity int) int
-		Total           func(childComplexity int) int
-		TrackingNumber  func(childComplexity int) int
+		AvailableActions func(childComplexity int) int
+		Buyer            func(childComplexity int) int
+		CancelKind       func(childComplexity int) int
+		CancelReason     func(childComplexity int) int
+		CancelledAt      func(childComplexity int) int
+		CancelledBy      func(childComplexity int) int
+		Carrier          func(childComplexity int) int
+		CompletedAt      func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		Deadline         func(childComplexity int) int
+		DeliveredAt      func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Items            func(childComplexity int) int
+		Number           func(childComplexity int) int
+		Paid             func(childComplexity int) int
+		PaidAt           func(childComplexity int) int
+		PaymentMethod    func(childComplexity int) int
+		Refundable       func(childComplexity int) int
+		Refunded         func(childComplexity int) int
+		ShipBy           func(childComplexity int) int
+		ShippedAt        func(childComplexity int) int
+		ShippedLate      func(childComplexity int) int
+		Shipping         func(childComplexity int) int
+		ShippingAddress  func(childComplexity int) int
+		Status           func(childComplexity int) int
+		Store            func(childComplexity int) int
+		Subtotal         func(childComplexity int) int
+		Timeline         func(childComplexity int) int
+		Total            func(childComplexity int) int
+		TrackingNumber   func(childComplexity int) int
+		Version          func(childComplexity int) int
 	}
 
 	OrderBuyer struct {
@@ -137,6 +188,16 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	OrderEvent struct {
+		Action     func(childComplexity int) int
+		Actor      func(childComplexity int) int
+		At         func(childComplexity int) int
+		FromStatus func(childComplexity int) int
+		Note       func(childComplexity int) int
+		Reason     func(childComplexity int) int
+		ToStatus   func(childComplexity int) int
+	}
+
 	OrderItem struct {
 		DeclaredValue func(childComplexity int) int
 		GiftOf        func(childComplexity int) int
@@ -147,6 +208,11 @@ type ComplexityRoot struct {
 		Quantity      func(childComplexity int) int
 		Title         func(childComplexity int) int
 		UnitPrice     func(childComplexity int) int
+	}
+
+	OrderPayload struct {
+		Order      func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -180,15 +246,22 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ProductPayload struct {
+		Product    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	Query struct {
-		APITokens func(childComplexity int) int
-		Node      func(childComplexity int, id string) int
-		Order     func(childComplexity int, id string) int
-		Orders    func(childComplexity int, first *int, after *string, filter *model.OrderFilter) int
-		Products  func(childComplexity int, first *int, after *string, filter *model.ProductFilter) int
-		Store     func(childComplexity int, id string) int
-		Stores    func(childComplexity int, first *int, after *string) int
-		Viewer    func(childComplexity int) int
+		APITokens    func(childComplexity int) int
+		Node         func(childComplexity int, id string) int
+		Order        func(childComplexity int, id string) int
+		Orders       func(childComplexity int, first *int, after *string, filter *model.OrderFilter) int
+		Products     func(childComplexity int, first *int, after *string, filter *model.ProductFilter) int
+		Staff        func(childComplexity int) int
+		StaffInvites func(childComplexity int) int
+		Store        func(childComplexity int, id string) int
+		Stores       func(childComplexity int, first *int, after *string) int
+		Viewer       func(childComplexity int) int
 	}
 
 	ShippingAddress struct {
@@ -197,10 +270,39 @@ type ComplexityRoot struct {
 		Phone   func(childComplexity int) int
 	}
 
+	StaffInvite struct {
+		CreatedAt func(childComplexity int) int
+		Email     func(childComplexity int) int
+		ExpiresAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		StaffRole func(childComplexity int) int
+		Status    func(childComplexity int) int
+	}
+
+	StaffInvitePayload struct {
+		Invite      func(childComplexity int) int
+		InviteToken func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
+	StaffMember struct {
+		JoinedAt  func(childComplexity int) int
+		StaffRole func(childComplexity int) int
+		User      func(childComplexity int) int
+	}
+
+	StaffRemovePayload struct {
+		Removed    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	Store struct {
 		Category  func(childComplexity int) int
+		ClosedAt  func(childComplexity int) int
+		ClosesAt  func(childComplexity int) int
 		CreatedAt func(childComplexity int) int
 		Currency  func(childComplexity int) int
+		History   func(childComplexity int) int
 		ID        func(childComplexity int) int
 		Name      func(childComplexity int) int
 		Slug      func(childComplexity int) int
@@ -208,11 +310,24 @@ type ComplexityRoot struct {
 		TimeZone  func(childComplexity int) int
 	}
 
+	StoreClosePayload struct {
+		Blockers   func(childComplexity int) int
+		Store      func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	StoreConnection struct {
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
+	}
+
+	StoreCreatePayload struct {
+		InviteToken func(childComplexity int) int
+		OwnerInvite func(childComplexity int) int
+		Store       func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
 	}
 
 	StoreEdge struct {
@@ -254,12 +369,31 @@ type ApiTokenResolver interface {
 
 	Scopes(ctx context.Context, obj *tenants.APIToken) ([]model.APIScope, error)
 }
+type ClosureBlockerResolver interface {
+	ID(ctx context.Context, obj *lifecycle.Blocker) (*string, error)
+}
 type MutationResolver interface {
 	Login(ctx context.Context, input model.LoginInput) (*model.LoginPayload, error)
 	TokenRefresh(ctx context.Context, input model.TokenRefreshInput) (*model.LoginPayload, error)
 	TokenRevoke(ctx context.Context, input model.TokenRevokeInput) (*model.TokenRevokePayload, error)
 	APITokenCreate(ctx context.Context, input model.APITokenCreateInput) (*model.APITokenCreatePayload, error)
 	APITokenRevoke(ctx context.Context, input model.APITokenRevokeInput) (*model.APITokenRevokePayload, error)
+	OrderCreate(ctx context.Context, input model.OrderCreateInput) (*model.OrderPayload, error)
+	OrderPay(ctx context.Context, input model.OrderPayInput) (*model.OrderPayload, error)
+	OrderShip(ctx context.Context, input model.OrderShipInput) (*model.OrderPayload, error)
+	OrderMarkDelivered(ctx context.Context, input model.OrderMarkDeliveredInput) (*model.OrderPayload, error)
+	OrderConfirmReceipt(ctx context.Context, input model.OrderConfirmReceiptInput) (*model.OrderPayload, error)
+	OrderCancel(ctx context.Context, input model.OrderCancelInput) (*model.OrderPayload, error)
+	ProductCreate(ctx context.Context, input model.ProductCreateInput) (*model.ProductPayload, error)
+	StoreCreate(ctx context.Context, input model.StoreCreateInput) (*model.StoreCreatePayload, error)
+	StaffInvite(ctx context.Context, input model.StaffInviteInput) (*model.StaffInvitePayload, error)
+	StaffInviteRevoke(ctx context.Context, input model.StaffInviteRevokeInput) (*model.StaffInvitePayload, error)
+	StaffInviteAccept(ctx context.Context, input model.StaffInviteAcceptInput) (*model.LoginPayload, error)
+	StaffRemove(ctx context.Context, input model.StaffRemoveInput) (*model.StaffRemovePayload, error)
+	StoreCloseRequest(ctx context.Context, input model.StoreCloseRequestInput) (*model.StoreClosePayload, error)
+	StoreCloseWithdraw(ctx context.Context, input model.StoreCloseWithdrawInput) (*model.StoreClosePayload, error)
+	AccountDeleteRequest(ctx context.Context, input model.AccountDeleteRequestInput) (*model.AccountDeletePayload, error)
+	AccountDeleteWithdraw(ctx context.Context, input model.AccountDeleteWithdrawInput) (*model.AccountDeletePayload, error)
 }
 type OrderResolver interface {
 	ID(ctx context.Context, obj *orders.Order) (string, error)
@@ -271,6 +405,10 @@ type OrderResolver interface {
 	ShippingAddress(ctx context.Context, obj *orders.Order) (*model.ShippingAddress, error)
 
 	ShippedLate(ctx context.Context, obj *orders.Order) (bool, error)
+
+	Deadline(ctx context.Context, obj *orders.Order) (*model.Deadline, error)
+	AvailableActions(ctx context.Context, obj *orders.Order) ([]orders.Action, error)
+	Timeline(ctx context.Context, obj *orders.Order) ([]orders.Event, error)
 }
 type OrderBuyerResolver interface {
 	ID(ctx context.Context, obj *orders.Buyer) (string, error)
@@ -297,9 +435,18 @@ type QueryResolver interface {
 	Orders(ctx context.Context, first *int, after *string, filter *model.OrderFilter) (*model.OrderConnection, error)
 	Order(ctx context.Context, id string) (*orders.Order, error)
 	APITokens(ctx context.Context) ([]tenants.APIToken, error)
+	Staff(ctx context.Context) ([]tenants.StaffMember, error)
+	StaffInvites(ctx context.Context) ([]tenants.Invite, error)
+}
+type StaffInviteResolver interface {
+	ID(ctx context.Context, obj *tenants.Invite) (string, error)
+
+	Status(ctx context.Context, obj *tenants.Invite) (string, error)
 }
 type StoreResolver interface {
 	ID(ctx context.Context, obj *tenants.Store) (string, error)
+
+	History(ctx context.Context, obj *tenants.Store) ([]tenants.LifecycleEvent, error)
 }
 type UserResolver interface {
 	ID(ctx context.Context, obj *tenants.User) (string, error)
@@ -320,6 +467,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "AccountDeletePayload.blockers":
+		if e.ComplexityRoot.AccountDeletePayload.Blockers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountDeletePayload.Blockers(childComplexity), true
+	case "AccountDeletePayload.deletesAt":
+		if e.ComplexityRoot.AccountDeletePayload.DeletesAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountDeletePayload.DeletesAt(childComplexity), true
+	case "AccountDeletePayload.userErrors":
+		if e.ComplexityRoot.AccountDeletePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountDeletePayload.UserErrors(childComplexity), true
 
 	case "ApiToken.createdAt":
 		if e.ComplexityRoot.ApiToken.CreatedAt == nil {
@@ -390,6 +556,81 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ApiTokenRevokePayload.UserErrors(childComplexity), true
 
+	case "ClosureBlocker.id":
+		if e.ComplexityRoot.ClosureBlocker.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClosureBlocker.ID(childComplexity), true
+	case "ClosureBlocker.kind":
+		if e.ComplexityRoot.ClosureBlocker.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClosureBlocker.Kind(childComplexity), true
+	case "ClosureBlocker.label":
+		if e.ComplexityRoot.ClosureBlocker.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClosureBlocker.Label(childComplexity), true
+	case "ClosureBlocker.status":
+		if e.ComplexityRoot.ClosureBlocker.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClosureBlocker.Status(childComplexity), true
+
+	case "Deadline.action":
+		if e.ComplexityRoot.Deadline.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.Action(childComplexity), true
+	case "Deadline.at":
+		if e.ComplexityRoot.Deadline.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.At(childComplexity), true
+
+	case "LifecycleEvent.action":
+		if e.ComplexityRoot.LifecycleEvent.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LifecycleEvent.Action(childComplexity), true
+	case "LifecycleEvent.actor":
+		if e.ComplexityRoot.LifecycleEvent.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LifecycleEvent.Actor(childComplexity), true
+	case "LifecycleEvent.at":
+		if e.ComplexityRoot.LifecycleEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LifecycleEvent.At(childComplexity), true
+	case "LifecycleEvent.fromStatus":
+		if e.ComplexityRoot.LifecycleEvent.FromStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LifecycleEvent.FromStatus(childComplexity), true
+	case "LifecycleEvent.reason":
+		if e.ComplexityRoot.LifecycleEvent.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LifecycleEvent.Reason(childComplexity), true
+	case "LifecycleEvent.toStatus":
+		if e.ComplexityRoot.LifecycleEvent.ToStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LifecycleEvent.ToStatus(childComplexity), true
+
 	case "LoginPayload.accessToken":
 		if e.ComplexityRoot.LoginPayload.AccessToken == nil {
 			break
@@ -456,6 +697,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.APITokenRevoke(childComplexity, args["input"].(model.APITokenRevokeInput)), true
+	case "Mutation.accountDeleteRequest":
+		if e.ComplexityRoot.Mutation.AccountDeleteRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_accountDeleteRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AccountDeleteRequest(childComplexity, args["input"].(model.AccountDeleteRequestInput)), true
+	case "Mutation.accountDeleteWithdraw":
+		if e.ComplexityRoot.Mutation.AccountDeleteWithdraw == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_accountDeleteWithdraw_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AccountDeleteWithdraw(childComplexity, args["input"].(model.AccountDeleteWithdrawInput)), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -467,6 +730,160 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Login(childComplexity, args["input"].(model.LoginInput)), true
+	case "Mutation.orderCancel":
+		if e.ComplexityRoot.Mutation.OrderCancel == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_orderCancel_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.OrderCancel(childComplexity, args["input"].(model.OrderCancelInput)), true
+	case "Mutation.orderConfirmReceipt":
+		if e.ComplexityRoot.Mutation.OrderConfirmReceipt == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_orderConfirmReceipt_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.OrderConfirmReceipt(childComplexity, args["input"].(model.OrderConfirmReceiptInput)), true
+	case "Mutation.orderCreate":
+		if e.ComplexityRoot.Mutation.OrderCreate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_orderCreate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.OrderCreate(childComplexity, args["input"].(model.OrderCreateInput)), true
+	case "Mutation.orderMarkDelivered":
+		if e.ComplexityRoot.Mutation.OrderMarkDelivered == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_orderMarkDelivered_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.OrderMarkDelivered(childComplexity, args["input"].(model.OrderMarkDeliveredInput)), true
+	case "Mutation.orderPay":
+		if e.ComplexityRoot.Mutation.OrderPay == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_orderPay_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.OrderPay(childComplexity, args["input"].(model.OrderPayInput)), true
+	case "Mutation.orderShip":
+		if e.ComplexityRoot.Mutation.OrderShip == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_orderShip_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.OrderShip(childComplexity, args["input"].(model.OrderShipInput)), true
+	case "Mutation.productCreate":
+		if e.ComplexityRoot.Mutation.ProductCreate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_productCreate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ProductCreate(childComplexity, args["input"].(model.ProductCreateInput)), true
+	case "Mutation.staffInvite":
+		if e.ComplexityRoot.Mutation.StaffInvite == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_staffInvite_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StaffInvite(childComplexity, args["input"].(model.StaffInviteInput)), true
+	case "Mutation.staffInviteAccept":
+		if e.ComplexityRoot.Mutation.StaffInviteAccept == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_staffInviteAccept_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StaffInviteAccept(childComplexity, args["input"].(model.StaffInviteAcceptInput)), true
+	case "Mutation.staffInviteRevoke":
+		if e.ComplexityRoot.Mutation.StaffInviteRevoke == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_staffInviteRevoke_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StaffInviteRevoke(childComplexity, args["input"].(model.StaffInviteRevokeInput)), true
+	case "Mutation.staffRemove":
+		if e.ComplexityRoot.Mutation.StaffRemove == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_staffRemove_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StaffRemove(childComplexity, args["input"].(model.StaffRemoveInput)), true
+	case "Mutation.storeCloseRequest":
+		if e.ComplexityRoot.Mutation.StoreCloseRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_storeCloseRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StoreCloseRequest(childComplexity, args["input"].(model.StoreCloseRequestInput)), true
+	case "Mutation.storeCloseWithdraw":
+		if e.ComplexityRoot.Mutation.StoreCloseWithdraw == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_storeCloseWithdraw_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StoreCloseWithdraw(childComplexity, args["input"].(model.StoreCloseWithdrawInput)), true
+	case "Mutation.storeCreate":
+		if e.ComplexityRoot.Mutation.StoreCreate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_storeCreate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StoreCreate(childComplexity, args["input"].(model.StoreCreateInput)), true
 	case "Mutation.tokenRefresh":
 		if e.ComplexityRoot.Mutation.TokenRefresh == nil {
 			break
@@ -490,12 +907,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mutation.TokenRevoke(childComplexity, args["input"].(model.TokenRevokeInput)), true
 
+	case "Order.availableActions":
+		if e.ComplexityRoot.Order.AvailableActions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.AvailableActions(childComplexity), true
 	case "Order.buyer":
 		if e.ComplexityRoot.Order.Buyer == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Order.Buyer(childComplexity), true
+	case "Order.cancelKind":
+		if e.ComplexityRoot.Order.CancelKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.CancelKind(childComplexity), true
 	case "Order.cancelReason":
 		if e.ComplexityRoot.Order.CancelReason == nil {
 			break
@@ -532,6 +961,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Order.CreatedAt(childComplexity), true
+	case "Order.deadline":
+		if e.ComplexityRoot.Order.Deadline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.Deadline(childComplexity), true
 	case "Order.deliveredAt":
 		if e.ComplexityRoot.Order.DeliveredAt == nil {
 			break
@@ -634,6 +1069,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Order.Subtotal(childComplexity), true
+	case "Order.timeline":
+		if e.ComplexityRoot.Order.Timeline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.Timeline(childComplexity), true
 	case "Order.total":
 		if e.ComplexityRoot.Order.Total == nil {
 			break
@@ -646,6 +1087,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Order.TrackingNumber(childComplexity), true
+	case "Order.version":
+		if e.ComplexityRoot.Order.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.Version(childComplexity), true
 
 	case "OrderBuyer.displayName":
 		if e.ComplexityRoot.OrderBuyer.DisplayName == nil {
@@ -704,6 +1151,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.OrderEdge.Node(childComplexity), true
 
+	case "OrderEvent.action":
+		if e.ComplexityRoot.OrderEvent.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderEvent.Action(childComplexity), true
+	case "OrderEvent.actor":
+		if e.ComplexityRoot.OrderEvent.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderEvent.Actor(childComplexity), true
+	case "OrderEvent.at":
+		if e.ComplexityRoot.OrderEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderEvent.At(childComplexity), true
+	case "OrderEvent.fromStatus":
+		if e.ComplexityRoot.OrderEvent.FromStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderEvent.FromStatus(childComplexity), true
+	case "OrderEvent.note":
+		if e.ComplexityRoot.OrderEvent.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderEvent.Note(childComplexity), true
+	case "OrderEvent.reason":
+		if e.ComplexityRoot.OrderEvent.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderEvent.Reason(childComplexity), true
+	case "OrderEvent.toStatus":
+		if e.ComplexityRoot.OrderEvent.ToStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderEvent.ToStatus(childComplexity), true
+
 	case "OrderItem.declaredValue":
 		if e.ComplexityRoot.OrderItem.DeclaredValue == nil {
 			break
@@ -758,6 +1248,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrderItem.UnitPrice(childComplexity), true
+
+	case "OrderPayload.order":
+		if e.ComplexityRoot.OrderPayload.Order == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderPayload.Order(childComplexity), true
+	case "OrderPayload.userErrors":
+		if e.ComplexityRoot.OrderPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderPayload.UserErrors(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -877,6 +1380,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProductEdge.Node(childComplexity), true
 
+	case "ProductPayload.product":
+		if e.ComplexityRoot.ProductPayload.Product == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductPayload.Product(childComplexity), true
+	case "ProductPayload.userErrors":
+		if e.ComplexityRoot.ProductPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductPayload.UserErrors(childComplexity), true
+
 	case "Query.apiTokens":
 		if e.ComplexityRoot.Query.APITokens == nil {
 			break
@@ -928,6 +1444,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Products(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.ProductFilter)), true
+	case "Query.staff":
+		if e.ComplexityRoot.Query.Staff == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Staff(childComplexity), true
+	case "Query.staffInvites":
+		if e.ComplexityRoot.Query.StaffInvites == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.StaffInvites(childComplexity), true
 	case "Query.store":
 		if e.ComplexityRoot.Query.Store == nil {
 			break
@@ -976,12 +1504,112 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ShippingAddress.Phone(childComplexity), true
 
+	case "StaffInvite.createdAt":
+		if e.ComplexityRoot.StaffInvite.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffInvite.CreatedAt(childComplexity), true
+	case "StaffInvite.email":
+		if e.ComplexityRoot.StaffInvite.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffInvite.Email(childComplexity), true
+	case "StaffInvite.expiresAt":
+		if e.ComplexityRoot.StaffInvite.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffInvite.ExpiresAt(childComplexity), true
+	case "StaffInvite.id":
+		if e.ComplexityRoot.StaffInvite.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffInvite.ID(childComplexity), true
+	case "StaffInvite.staffRole":
+		if e.ComplexityRoot.StaffInvite.StaffRole == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffInvite.StaffRole(childComplexity), true
+	case "StaffInvite.status":
+		if e.ComplexityRoot.StaffInvite.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffInvite.Status(childComplexity), true
+
+	case "StaffInvitePayload.invite":
+		if e.ComplexityRoot.StaffInvitePayload.Invite == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffInvitePayload.Invite(childComplexity), true
+	case "StaffInvitePayload.inviteToken":
+		if e.ComplexityRoot.StaffInvitePayload.InviteToken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffInvitePayload.InviteToken(childComplexity), true
+	case "StaffInvitePayload.userErrors":
+		if e.ComplexityRoot.StaffInvitePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffInvitePayload.UserErrors(childComplexity), true
+
+	case "StaffMember.joinedAt":
+		if e.ComplexityRoot.StaffMember.JoinedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffMember.JoinedAt(childComplexity), true
+	case "StaffMember.staffRole":
+		if e.ComplexityRoot.StaffMember.StaffRole == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffMember.StaffRole(childComplexity), true
+	case "StaffMember.user":
+		if e.ComplexityRoot.StaffMember.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffMember.User(childComplexity), true
+
+	case "StaffRemovePayload.removed":
+		if e.ComplexityRoot.StaffRemovePayload.Removed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffRemovePayload.Removed(childComplexity), true
+	case "StaffRemovePayload.userErrors":
+		if e.ComplexityRoot.StaffRemovePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffRemovePayload.UserErrors(childComplexity), true
+
 	case "Store.category":
 		if e.ComplexityRoot.Store.Category == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Store.Category(childComplexity), true
+	case "Store.closedAt":
+		if e.ComplexityRoot.Store.ClosedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Store.ClosedAt(childComplexity), true
+	case "Store.closesAt":
+		if e.ComplexityRoot.Store.ClosesAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Store.ClosesAt(childComplexity), true
 	case "Store.createdAt":
 		if e.ComplexityRoot.Store.CreatedAt == nil {
 			break
@@ -994,6 +1622,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Store.Currency(childComplexity), true
+	case "Store.history":
+		if e.ComplexityRoot.Store.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Store.History(childComplexity), true
 	case "Store.id":
 		if e.ComplexityRoot.Store.ID == nil {
 			break
@@ -1025,6 +1659,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Store.TimeZone(childComplexity), true
 
+	case "StoreClosePayload.blockers":
+		if e.ComplexityRoot.StoreClosePayload.Blockers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreClosePayload.Blockers(childComplexity), true
+	case "StoreClosePayload.store":
+		if e.ComplexityRoot.StoreClosePayload.Store == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreClosePayload.Store(childComplexity), true
+	case "StoreClosePayload.userErrors":
+		if e.ComplexityRoot.StoreClosePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreClosePayload.UserErrors(childComplexity), true
+
 	case "StoreConnection.edges":
 		if e.ComplexityRoot.StoreConnection.Edges == nil {
 			break
@@ -1049,6 +1702,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StoreConnection.TotalCount(childComplexity), true
+
+	case "StoreCreatePayload.inviteToken":
+		if e.ComplexityRoot.StoreCreatePayload.InviteToken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreCreatePayload.InviteToken(childComplexity), true
+	case "StoreCreatePayload.ownerInvite":
+		if e.ComplexityRoot.StoreCreatePayload.OwnerInvite == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreCreatePayload.OwnerInvite(childComplexity), true
+	case "StoreCreatePayload.store":
+		if e.ComplexityRoot.StoreCreatePayload.Store == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreCreatePayload.Store(childComplexity), true
+	case "StoreCreatePayload.userErrors":
+		if e.ComplexityRoot.StoreCreatePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreCreatePayload.UserErrors(childComplexity), true
 
 	case "StoreEdge.cursor":
 		if e.ComplexityRoot.StoreEdge.Cursor == nil {
@@ -1171,11 +1849,31 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	opCtx := graphql.GetOperationContext(ctx)
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalMap := graphql.BuildUnmarshalerMap(
+		ec.unmarshalInputAccountDeleteRequestInput,
+		ec.unmarshalInputAccountDeleteWithdrawInput,
 		ec.unmarshalInputApiTokenCreateInput,
 		ec.unmarshalInputApiTokenRevokeInput,
 		ec.unmarshalInputLoginInput,
+		ec.unmarshalInputMoneyInput,
+		ec.unmarshalInputOrderCancelInput,
+		ec.unmarshalInputOrderConfirmReceiptInput,
+		ec.unmarshalInputOrderCreateInput,
 		ec.unmarshalInputOrderFilter,
+		ec.unmarshalInputOrderGiftInput,
+		ec.unmarshalInputOrderLineInput,
+		ec.unmarshalInputOrderMarkDeliveredInput,
+		ec.unmarshalInputOrderPayInput,
+		ec.unmarshalInputOrderShipInput,
+		ec.unmarshalInputProductCreateInput,
 		ec.unmarshalInputProductFilter,
+		ec.unmarshalInputShippingAddressInput,
+		ec.unmarshalInputStaffInviteAcceptInput,
+		ec.unmarshalInputStaffInviteInput,
+		ec.unmarshalInputStaffInviteRevokeInput,
+		ec.unmarshalInputStaffRemoveInput,
+		ec.unmarshalInputStoreCloseRequestInput,
+		ec.unmarshalInputStoreCloseWithdrawInput,
+		ec.unmarshalInputStoreCreateInput,
 		ec.unmarshalInputTokenRefreshInput,
 		ec.unmarshalInputTokenRevokeInput,
 	)
@@ -1359,6 +2057,12 @@ type Query {
 
   "The store's partner API tokens, newest first (never their secrets). Roles: MERCHANT store OWNER."
   apiTokens: [ApiToken!]! @allow(roles: [MERCHANT])
+
+  "The people who work for the caller's store. Roles: MERCHANT staff (OWNER, AGENT)."
+  staff: [StaffMember!]! @allow(roles: [MERCHANT])
+
+  "The store's staff invitations, newest first (never their tokens). Roles: MERCHANT store OWNER."
+  staffInvites: [StaffInvite!]! @allow(roles: [MERCHANT])
 }
 
 type Mutation {
@@ -1380,6 +2084,97 @@ type Mutation {
 
   "Revoke a partner API token; it stops working at once. Roles: MERCHANT store OWNER."
   apiTokenRevoke(input: ApiTokenRevokeInput!): ApiTokenRevokePayload! @allow(roles: [MERCHANT])
+
+  """
+  Place an order in one store from its active products; gifts ride on paid lines. The order awaits payment for
+  30 minutes, then the system cancels it. Refusals: INVALID_LINES, INVALID_QUANTITY, TOO_MANY_GIFTS,
+  PRODUCT_UNAVAILABLE, INVALID_NAME, INVALID_PHONE, INVALID_ADDRESS, STORE_NOT_FOUND, STORE_NOT_ACCEPTING_ORDERS.
+  Roles: BUYER.
+  """
+  orderCreate(input: OrderCreateInput!): OrderPayload! @allow(roles: [BUYER])
+
+  """
+  Pay an order's total (through the payment provider). Idempotent per idempotencyKey: a retry with the same key
+  answers as the first request did and never charges twice. Refusals: PAYMENT_WINDOW_CLOSED, PAYMENT_DECLINED,
+  INVALID_STATE, IDEMPOTENCY_KEY_REQUIRED. Roles: the order's BUYER.
+  """
+  orderPay(input: OrderPayInput!): OrderPayload! @allow(roles: [BUYER])
+
+  """
+  Record the shipment of a paid order; after shipBy it counts as late. Refusals: INVALID_STATE, INVALID_CARRIER,
+  INVALID_TRACKING_NUMBER. Roles: the store's MERCHANT (scope ORDERS_WRITE).
+  """
+  orderShip(input: OrderShipInput!): OrderPayload! @allow(roles: [MERCHANT], scope: ORDERS_WRITE)
+
+  "Record the carrier's delivery of a shipped order. Roles: the store's MERCHANT (scope ORDERS_WRITE), ADMIN."
+  orderMarkDelivered(input: OrderMarkDeliveredInput!): OrderPayload! @allow(roles: [MERCHANT, ADMIN], scope: ORDERS_WRITE)
+
+  "Confirm receipt of a delivered order, which completes it (otherwise it completes 10 days after delivery). Roles: the order's BUYER."
+  orderConfirmReceipt(input: OrderConfirmReceiptInput!): OrderPayload! @allow(roles: [BUYER])
+
+  """
+  Cancel an order. A buyer cancels an unpaid order (a paid one needs an after-sales cancel request:
+  USE_CANCEL_REQUEST); the store's MERCHANT or an ADMIN cancels an unpaid or paid, unshipped order and must give
+  a reason (REASON_REQUIRED); a merchant's cancellation counts in its cancellation rate. A paid order is refunded
+  in full. Roles: BUYER, MERCHANT (scope ORDERS_WRITE), ADMIN.
+  """
+  orderCancel(input: OrderCancelInput!): OrderPayload! @allow(roles: [BUYER, MERCHANT, ADMIN], scope: ORDERS_WRITE)
+
+  """
+  Add a product to the caller's store. Refusals: INVALID_SKU, INVALID_TITLE, UNKNOWN_CATEGORY, INVALID_PRICE,
+  CURRENCY_MISMATCH, INVALID_WARRANTY, SKU_TAKEN, STORE_CLOSED, STORE_SUSPENDED.
+  Roles: MERCHANT staff (scope CATALOG_WRITE).
+  """
+  productCreate(input: ProductCreateInput!): ProductPayload! @allow(roles: [MERCHANT], scope: CATALOG_WRITE)
+
+  """
+  Onboard a store and invite its owner: the invitation's token is returned once (hand it to the owner, who
+  accepts it with staffInviteAccept). Refusals: INVALID_SLUG, SLUG_TAKEN, INVALID_NAME, UNKNOWN_CATEGORY,
+  INVALID_CURRENCY, INVALID_TIME_ZONE, INVALID_EMAIL, EMAIL_IN_USE. Roles: ADMIN.
+  """
+  storeCreate(input: StoreCreateInput!): StoreCreatePayload! @allow(roles: [ADMIN])
+
+  """
+  Invite someone to work for the caller's store (as AGENT, or OWNER); the token is returned once and is valid 7
+  days. A pending invitation for the same e-mail is replaced. Refusals: INVALID_EMAIL, INVALID_ROLE,
+  ALREADY_STAFF, STORE_CLOSED. Roles: MERCHANT store OWNER.
+  """
+  staffInvite(input: StaffInviteInput!): StaffInvitePayload! @allow(roles: [MERCHANT])
+
+  "Withdraw a pending invitation. Refusals: INVITE_ALREADY_ACCEPTED. Roles: MERCHANT store OWNER."
+  staffInviteRevoke(input: StaffInviteRevokeInput!): StaffInvitePayload! @allow(roles: [MERCHANT])
+
+  """
+  Accept an invitation: creates the merchant account and signs it in. Refusals: INVITE_INVALID, INVITE_EXPIRED,
+  WEAK_PASSWORD (at least 10 characters), INVALID_DISPLAY_NAME, EMAIL_IN_USE, STORE_CLOSED.
+  Roles: anyone holding the token.
+  """
+  staffInviteAccept(input: StaffInviteAcceptInput!): LoginPayload!
+
+  "Remove someone from the caller's store; their sign-ins end at once. Refusals: LAST_OWNER. Roles: MERCHANT store OWNER."
+  staffRemove(input: StaffRemoveInput!): StaffRemovePayload! @allow(roles: [MERCHANT])
+
+  """
+  Ask to close the caller's store. Refused (STORE_HAS_OPEN_BUSINESS) while any order is unfinished or any case,
+  complaint or arbitration is open: the payload lists each blocker. Accepted: the store is CLOSING (no new
+  orders) and closes 48 hours later unless the owner withdraws. Refusals also: STORE_NOT_ACTIVE.
+  Roles: MERCHANT store OWNER.
+  """
+  storeCloseRequest(input: StoreCloseRequestInput!): StoreClosePayload! @allow(roles: [MERCHANT])
+
+  "Withdraw a close request while the store is CLOSING. Refusals: STORE_NOT_CLOSING, CLOSE_WINDOW_PASSED. Roles: MERCHANT store OWNER."
+  storeCloseWithdraw(input: StoreCloseWithdrawInput!): StoreClosePayload! @allow(roles: [MERCHANT])
+
+  """
+  Ask to delete the caller's account. Refused (ACCOUNT_HAS_OPEN_BUSINESS) while any of its orders is unfinished
+  or any of its cases is open, with the list; accepted: 48 hours later the account's personal data is
+  anonymized (its orders stay for the records) unless it withdraws. Refusals also: DELETION_ALREADY_REQUESTED.
+  Roles: BUYER.
+  """
+  accountDeleteRequest(input: AccountDeleteRequestInput!): AccountDeletePayload! @allow(roles: [BUYER])
+
+  "Withdraw a deletion request within its 48 hours. Refusals: DELETION_NOT_REQUESTED, DELETION_WINDOW_PASSED. Roles: BUYER."
+  accountDeleteWithdraw(input: AccountDeleteWithdrawInput!): AccountDeletePayload! @allow(roles: [BUYER])
 }
 
 # ---------------------------------------------------------------- identity
@@ -1497,6 +2292,162 @@ type Store implements Node {
   timeZone: String!
   status: StoreStatus!
   createdAt: DateTime!
+  "While CLOSING: when the store closes. Roles: anyone."
+  closesAt: DateTime
+  "When the store closed. Roles: anyone."
+  closedAt: DateTime
+  "The store's history: onboarding, staff, closing. Roles: the store's MERCHANT staff, ADMIN; empty for others."
+  history: [LifecycleEvent!]!
+}
+
+"One change in the life of a store or an account."
+type LifecycleEvent {
+  at: DateTime!
+  actor: OrderActor!
+  "e.g. STORE_CREATED, STAFF_INVITED, STAFF_JOINED, STAFF_REMOVED, CLOSE_REQUESTED, CLOSE_WITHDRAWN, CLOSED, DELETION_REQUESTED, DELETED"
+  action: String!
+  fromStatus: String
+  toStatus: String
+  reason: String
+}
+
+"Someone who works for a store. Roles: the store's MERCHANT staff."
+type StaffMember {
+  user: User!
+  staffRole: StaffRole!
+  joinedAt: DateTime!
+}
+
+enum StaffInviteStatus {
+  PENDING
+  ACCEPTED
+  REVOKED
+  EXPIRED
+}
+
+"An invitation to work for a store. Roles: the store's MERCHANT OWNER, ADMIN."
+type StaffInvite implements Node {
+  id: ID!
+  email: String!
+  staffRole: StaffRole!
+  status: StaffInviteStatus!
+  createdAt: DateTime!
+  expiresAt: DateTime!
+}
+
+"Something still open that stops a store from closing or an account from being deleted."
+type ClosureBlocker {
+  "ORDER (later also CASE), or MORE when the list is cut at 100 (label then says how many more)"
+  kind: String!
+  "The order's id (null for MORE)."
+  id: ID
+  "The order number, or for MORE the count of the rest."
+  label: String!
+  status: String
+}
+
+input ProductCreateInput {
+  "1 to 64 characters, unique in the store."
+  sku: String!
+  title: String!
+  "A category code, e.g. electronics, apparel, food."
+  category: String!
+  "In the store's currency."
+  price: MoneyInput!
+  "Defaults to the category's warranty."
+  warrantyDays: Int
+}
+
+input MoneyInput {
+  amount: Decimal!
+  currencyCode: String!
+}
+
+type ProductPayload {
+  product: Product
+  userErrors: [UserError!]!
+}
+
+input StoreCreateInput {
+  "URL name: lower-case letters, digits and dashes."
+  slug: String!
+  name: String!
+  category: String!
+  currencyCode: String!
+  "IANA time zone, e.g. Asia/Taipei."
+  timeZone: String!
+  ownerEmail: String!
+}
+
+type StoreCreatePayload {
+  store: Store
+  ownerInvite: StaffInvite
+  "The owner's invitation token, shown once."
+  inviteToken: String
+  userErrors: [UserError!]!
+}
+
+input StaffInviteInput {
+  email: String!
+  staffRole: StaffRole! = AGENT
+}
+
+input StaffInviteRevokeInput {
+  id: ID!
+}
+
+type StaffInvitePayload {
+  invite: StaffInvite
+  "The invitation token, shown once (staffInvite only)."
+  inviteToken: String
+  userErrors: [UserError!]!
+}
+
+input StaffInviteAcceptInput {
+  token: String!
+  displayName: String!
+  "At least 10 characters."
+  password: String!
+}
+
+input StaffRemoveInput {
+  "The User id of the staff member."
+  userId: ID!
+}
+
+type StaffRemovePayload {
+  removed: Boolean!
+  userErrors: [UserError!]!
+}
+
+input StoreCloseRequestInput {
+  clientMutationId: String
+}
+
+input StoreCloseWithdrawInput {
+  clientMutationId: String
+}
+
+type StoreClosePayload {
+  store: Store
+  "What stops the store from closing (empty when the request was accepted)."
+  blockers: [ClosureBlocker!]!
+  userErrors: [UserError!]!
+}
+
+input AccountDeleteRequestInput {
+  clientMutationId: String
+}
+
+input AccountDeleteWithdrawInput {
+  clientMutationId: String
+}
+
+type AccountDeletePayload {
+  "When the account's personal data will be anonymized (null after a withdrawal or a refusal)."
+  deletesAt: DateTime
+  blockers: [ClosureBlocker!]!
+  userErrors: [UserError!]!
 }
 
 type StoreEdge {
@@ -1623,7 +2574,134 @@ type Order implements Node {
   completedAt: DateTime
   cancelledAt: DateTime
   cancelledBy: OrderActor
+  "Why it was cancelled; MERCHANT and NOT_SHIPPED count against the store."
+  cancelKind: CancelKind
   cancelReason: String
+  "Changes with every change of the order; pass it as expectedVersion to refuse acting on a stale view (CONFLICT)."
+  version: Int!
+  "What the order is waiting for and what happens when that time passes; null when nothing is awaited."
+  deadline: Deadline
+  "What the caller may do to the order now."
+  availableActions: [OrderAction!]!
+  "Every change of the order, oldest first."
+  timeline: [OrderEvent!]!
+}
+
+enum OrderAction {
+  PAY
+  SHIP
+  MARK_DELIVERED
+  CONFIRM_RECEIPT
+  CANCEL
+}
+
+enum CancelKind {
+  "the buyer cancelled the unpaid order"
+  BUYER
+  "the store cancelled (counts against it)"
+  MERCHANT
+  "the platform cancelled"
+  ADMIN
+  "not paid within 30 minutes"
+  PAYMENT_TIMEOUT
+  "not shipped within 72 hours after the ship-by time (counts against the store)"
+  NOT_SHIPPED
+}
+
+"What happens when an order's deadline passes."
+enum DeadlineAction {
+  "the system cancels the unpaid order"
+  CANCEL_UNPAID
+  "shipping later counts as a late shipment"
+  MARK_LATE
+  "the system cancels and refunds the unshipped order; it counts against the store"
+  CANCEL_UNSHIPPED
+  "the order completes without the buyer's confirmation"
+  AUTO_COMPLETE
+}
+
+type Deadline {
+  at: DateTime!
+  action: DeadlineAction!
+}
+
+"One change of an order."
+type OrderEvent {
+  at: DateTime!
+  actor: OrderActor!
+  "CREATE, PAY, SHIP, MARK_DELIVERED, CONFIRM_RECEIPT, COMPLETE, CANCEL"
+  action: String!
+  fromStatus: OrderStatus
+  toStatus: OrderStatus
+  reason: String
+  note: String
+}
+
+input OrderCreateInput {
+  storeId: ID!
+  "1 to 50 paid lines."
+  lines: [OrderLineInput!]!
+  paymentMethod: PaymentMethod!
+  shippingAddress: ShippingAddressInput!
+}
+
+input OrderLineInput {
+  productId: ID!
+  "1 to 99."
+  quantity: Int!
+  "Up to 5 free items riding on this line; each is worth its product's list price if not returned with it."
+  gifts: [OrderGiftInput!]
+}
+
+input OrderGiftInput {
+  productId: ID!
+  quantity: Int!
+}
+
+input ShippingAddressInput {
+  "1 to 100 characters."
+  name: String!
+  "6 to 30 digits, spaces, dashes or parentheses, optional leading +."
+  phone: String!
+  "5 to 500 characters."
+  address: String!
+}
+
+input OrderPayInput {
+  orderId: ID!
+  "Your key for this payment of this order (1 to 200 characters); reuse it when you retry."
+  idempotencyKey: String!
+}
+
+input OrderShipInput {
+  orderId: ID!
+  "1 to 50 characters."
+  carrier: String!
+  "4 to 64 letters, digits or dashes."
+  trackingNumber: String!
+  expectedVersion: Int
+}
+
+input OrderMarkDeliveredInput {
+  orderId: ID!
+  expectedVersion: Int
+}
+
+input OrderConfirmReceiptInput {
+  orderId: ID!
+  expectedVersion: Int
+}
+
+input OrderCancelInput {
+  orderId: ID!
+  "Required for merchants and admins (shown to the buyer); up to 500 characters."
+  reason: String
+  expectedVersion: Int
+}
+
+type OrderPayload {
+  order: Order
+  userErrors: [UserError!]!
 }
 
 "A line of an order. A gift rides on a paid line and has no price of its own."
@@ -1671,6 +2749,18 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_AccountDeletePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletesAt":
+		return ec.fieldContext_AccountDeletePayload_deletesAt(ctx, field)
+	case "blockers":
+		return ec.fieldContext_AccountDeletePayload_blockers(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_AccountDeletePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccountDeletePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ApiToken(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -1709,6 +2799,48 @@ func (ec *executionContext) childFields_ApiTokenRevokePayload(ctx context.Contex
 		return ec.fieldContext_ApiTokenRevokePayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ApiTokenRevokePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ClosureBlocker(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_ClosureBlocker_kind(ctx, field)
+	case "id":
+		return ec.fieldContext_ClosureBlocker_id(ctx, field)
+	case "label":
+		return ec.fieldContext_ClosureBlocker_label(ctx, field)
+	case "status":
+		return ec.fieldContext_ClosureBlocker_status(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ClosureBlocker", field.Name)
+}
+
+func (ec *executionContext) childFields_Deadline(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_Deadline_at(ctx, field)
+	case "action":
+		return ec.fieldContext_Deadline_action(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Deadline", field.Name)
+}
+
+func (ec *executionContext) childFields_LifecycleEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_LifecycleEvent_at(ctx, field)
+	case "actor":
+		return ec.fieldContext_LifecycleEvent_actor(ctx, field)
+	case "action":
+		return ec.fieldContext_LifecycleEvent_action(ctx, field)
+	case "fromStatus":
+		return ec.fieldContext_LifecycleEvent_fromStatus(ctx, field)
+	case "toStatus":
+		return ec.fieldContext_LifecycleEvent_toStatus(ctx, field)
+	case "reason":
+		return ec.fieldContext_LifecycleEvent_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LifecycleEvent", field.Name)
 }
 
 func (ec *executionContext) childFields_LoginPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1789,8 +2921,18 @@ func (ec *executionContext) childFields_Order(ctx context.Context, field graphql
 		return ec.fieldContext_Order_cancelledAt(ctx, field)
 	case "cancelledBy":
 		return ec.fieldContext_Order_cancelledBy(ctx, field)
+	case "cancelKind":
+		return ec.fieldContext_Order_cancelKind(ctx, field)
 	case "cancelReason":
 		return ec.fieldContext_Order_cancelReason(ctx, field)
+	case "version":
+		return ec.fieldContext_Order_version(ctx, field)
+	case "deadline":
+		return ec.fieldContext_Order_deadline(ctx, field)
+	case "availableActions":
+		return ec.fieldContext_Order_availableActions(ctx, field)
+	case "timeline":
+		return ec.fieldContext_Order_timeline(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Order", field.Name)
 }
@@ -1831,6 +2973,26 @@ func (ec *executionContext) childFields_OrderEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type OrderEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_OrderEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_OrderEvent_at(ctx, field)
+	case "actor":
+		return ec.fieldContext_OrderEvent_actor(ctx, field)
+	case "action":
+		return ec.fieldContext_OrderEvent_action(ctx, field)
+	case "fromStatus":
+		return ec.fieldContext_OrderEvent_fromStatus(ctx, field)
+	case "toStatus":
+		return ec.fieldContext_OrderEvent_toStatus(ctx, field)
+	case "reason":
+		return ec.fieldContext_OrderEvent_reason(ctx, field)
+	case "note":
+		return ec.fieldContext_OrderEvent_note(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrderEvent", field.Name)
+}
+
 func (ec *executionContext) childFields_OrderItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -1853,6 +3015,16 @@ func (ec *executionContext) childFields_OrderItem(ctx context.Context, field gra
 		return ec.fieldContext_OrderItem_declaredValue(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OrderItem", field.Name)
+}
+
+func (ec *executionContext) childFields_OrderPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "order":
+		return ec.fieldContext_OrderPayload_order(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_OrderPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrderPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1917,6 +3089,16 @@ func (ec *executionContext) childFields_ProductEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type ProductEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_ProductPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "product":
+		return ec.fieldContext_ProductPayload_product(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ProductPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProductPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ShippingAddress(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -1927,6 +3109,58 @@ func (ec *executionContext) childFields_ShippingAddress(ctx context.Context, fie
 		return ec.fieldContext_ShippingAddress_address(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ShippingAddress", field.Name)
+}
+
+func (ec *executionContext) childFields_StaffInvite(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_StaffInvite_id(ctx, field)
+	case "email":
+		return ec.fieldContext_StaffInvite_email(ctx, field)
+	case "staffRole":
+		return ec.fieldContext_StaffInvite_staffRole(ctx, field)
+	case "status":
+		return ec.fieldContext_StaffInvite_status(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_StaffInvite_createdAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_StaffInvite_expiresAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StaffInvite", field.Name)
+}
+
+func (ec *executionContext) childFields_StaffInvitePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "invite":
+		return ec.fieldContext_StaffInvitePayload_invite(ctx, field)
+	case "inviteToken":
+		return ec.fieldContext_StaffInvitePayload_inviteToken(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_StaffInvitePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StaffInvitePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_StaffMember(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_StaffMember_user(ctx, field)
+	case "staffRole":
+		return ec.fieldContext_StaffMember_staffRole(ctx, field)
+	case "joinedAt":
+		return ec.fieldContext_StaffMember_joinedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StaffMember", field.Name)
+}
+
+func (ec *executionContext) childFields_StaffRemovePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "removed":
+		return ec.fieldContext_StaffRemovePayload_removed(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_StaffRemovePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StaffRemovePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Store(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1947,8 +3181,26 @@ func (ec *executionContext) childFields_Store(ctx context.Context, field graphql
 		return ec.fieldContext_Store_status(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Store_createdAt(ctx, field)
+	case "closesAt":
+		return ec.fieldContext_Store_closesAt(ctx, field)
+	case "closedAt":
+		return ec.fieldContext_Store_closedAt(ctx, field)
+	case "history":
+		return ec.fieldContext_Store_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Store", field.Name)
+}
+
+func (ec *executionContext) childFields_StoreClosePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "store":
+		return ec.fieldContext_StoreClosePayload_store(ctx, field)
+	case "blockers":
+		return ec.fieldContext_StoreClosePayload_blockers(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_StoreClosePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StoreClosePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_StoreConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1963,6 +3215,20 @@ func (ec *executionContext) childFields_StoreConnection(ctx context.Context, fie
 		return ec.fieldContext_StoreConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StoreConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_StoreCreatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "store":
+		return ec.fieldContext_StoreCreatePayload_store(ctx, field)
+	case "ownerInvite":
+		return ec.fieldContext_StoreCreatePayload_ownerInvite(ctx, field)
+	case "inviteToken":
+		return ec.fieldContext_StoreCreatePayload_inviteToken(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_StoreCreatePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StoreCreatePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_StoreEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1983,6 +3249,20 @@ func (ec *executionContext) childFields_TokenRevokePayload(ctx context.Context, 
 		return ec.fieldContext_TokenRevokePayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TokenRevokePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_User_id(ctx, field)
+	case "displayName":
+		return ec.fieldContext_User_displayName(ctx, field)
+	case "email":
+		return ec.fieldContext_User_email(ctx, field)
+	case "role":
+		return ec.fieldContext_User_role(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
 }
 
 func (ec *executionContext) childFields_UserError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2155,6 +3435,34 @@ func (ec *executionContext) dir_allow_args(ctx context.Context, rawArgs map[stri
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_accountDeleteRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AccountDeleteRequestInput, error) {
+			return ec.unmarshalNAccountDeleteRequestInput2tradeguardᚋgraphᚋmodelᚐAccountDeleteRequestInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_accountDeleteWithdraw_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AccountDeleteWithdrawInput, error) {
+			return ec.unmarshalNAccountDeleteWithdrawInput2tradeguardᚋgraphᚋmodelᚐAccountDeleteWithdrawInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_apiTokenCreate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2189,6 +3497,202 @@ func (ec *executionContext) field_Mutation_login_args(ctx context.Context, rawAr
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.LoginInput, error) {
 			return ec.unmarshalNLoginInput2tradeguardᚋgraphᚋmodelᚐLoginInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_orderCancel_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.OrderCancelInput, error) {
+			return ec.unmarshalNOrderCancelInput2tradeguardᚋgraphᚋmodelᚐOrderCancelInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_orderConfirmReceipt_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.OrderConfirmReceiptInput, error) {
+			return ec.unmarshalNOrderConfirmReceiptInput2tradeguardᚋgraphᚋmodelᚐOrderConfirmReceiptInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_orderCreate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.OrderCreateInput, error) {
+			return ec.unmarshalNOrderCreateInput2tradeguardᚋgraphᚋmodelᚐOrderCreateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_orderMarkDelivered_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.OrderMarkDeliveredInput, error) {
+			return ec.unmarshalNOrderMarkDeliveredInput2tradeguardᚋgraphᚋmodelᚐOrderMarkDeliveredInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_orderPay_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.OrderPayInput, error) {
+			return ec.unmarshalNOrderPayInput2tradeguardᚋgraphᚋmodelᚐOrderPayInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_orderShip_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.OrderShipInput, error) {
+			return ec.unmarshalNOrderShipInput2tradeguardᚋgraphᚋmodelᚐOrderShipInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_productCreate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ProductCreateInput, error) {
+			return ec.unmarshalNProductCreateInput2tradeguardᚋgraphᚋmodelᚐProductCreateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_staffInviteAccept_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.StaffInviteAcceptInput, error) {
+			return ec.unmarshalNStaffInviteAcceptInput2tradeguardᚋgraphᚋmodelᚐStaffInviteAcceptInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_staffInviteRevoke_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.StaffInviteRevokeInput, error) {
+			return ec.unmarshalNStaffInviteRevokeInput2tradeguardᚋgraphᚋmodelᚐStaffInviteRevokeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_staffInvite_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.StaffInviteInput, error) {
+			return ec.unmarshalNStaffInviteInput2tradeguardᚋgraphᚋmodelᚐStaffInviteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_staffRemove_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.StaffRemoveInput, error) {
+			return ec.unmarshalNStaffRemoveInput2tradeguardᚋgraphᚋmodelᚐStaffRemoveInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_storeCloseRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.StoreCloseRequestInput, error) {
+			return ec.unmarshalNStoreCloseRequestInput2tradeguardᚋgraphᚋmodelᚐStoreCloseRequestInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_storeCloseWithdraw_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.StoreCloseWithdrawInput, error) {
+			return ec.unmarshalNStoreCloseWithdrawInput2tradeguardᚋgraphᚋmodelᚐStoreCloseWithdrawInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_storeCreate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.StoreCreateInput, error) {
+			return ec.unmarshalNStoreCreateInput2tradeguardᚋgraphᚋmodelᚐStoreCreateInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -2426,6 +3930,93 @@ func (ec *executionContext) field___Type_fields_args(ctx context.Context, rawArg
 // endregion ************************** directives.gotpl **************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _AccountDeletePayload_deletesAt(ctx context.Context, field graphql.CollectedField, obj *model.AccountDeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountDeletePayload_deletesAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletesAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AccountDeletePayload_deletesAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountDeletePayload", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _AccountDeletePayload_blockers(ctx context.Context, field graphql.CollectedField, obj *model.AccountDeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountDeletePayload_blockers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Blockers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []lifecycle.Blocker) graphql.Marshaler {
+			return ec.marshalNClosureBlocker2ᚕtradeguardᚋlifecycleᚐBlockerᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountDeletePayload_blockers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountDeletePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ClosureBlocker(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountDeletePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.AccountDeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountDeletePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕtradeguardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountDeletePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountDeletePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _ApiToken_id(ctx context.Context, field graphql.CollectedField, obj *tenants.APIToken) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -2714,6 +4305,282 @@ func (ec *executionContext) fieldContext_ApiTokenRevokePayload_userErrors(_ cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ClosureBlocker_kind(ctx context.Context, field graphql.CollectedField, obj *lifecycle.Blocker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClosureBlocker_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClosureBlocker_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClosureBlocker", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ClosureBlocker_id(ctx context.Context, field graphql.CollectedField, obj *lifecycle.Blocker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClosureBlocker_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ClosureBlocker().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ClosureBlocker_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClosureBlocker", field, true, true, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _ClosureBlocker_label(ctx context.Context, field graphql.CollectedField, obj *lifecycle.Blocker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClosureBlocker_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClosureBlocker_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClosureBlocker", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ClosureBlocker_status(ctx context.Context, field graphql.CollectedField, obj *lifecycle.Blocker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClosureBlocker_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ClosureBlocker_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClosureBlocker", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Deadline_at(ctx context.Context, field graphql.CollectedField, obj *model.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _Deadline_action(ctx context.Context, field graphql.CollectedField, obj *model.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v orders.DeadlineAction) graphql.Marshaler {
+			return ec.marshalNDeadlineAction2tradeguardᚋordersᚐDeadlineAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, false, false, errors.New("field of type DeadlineAction does not have child fields"))
+}
+
+func (ec *executionContext) _LifecycleEvent_at(ctx context.Context, field graphql.CollectedField, obj *tenants.LifecycleEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LifecycleEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LifecycleEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LifecycleEvent", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _LifecycleEvent_actor(ctx context.Context, field graphql.CollectedField, obj *tenants.LifecycleEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LifecycleEvent_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNOrderActor2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LifecycleEvent_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LifecycleEvent", field, false, false, errors.New("field of type OrderActor does not have child fields"))
+}
+
+func (ec *executionContext) _LifecycleEvent_action(ctx context.Context, field graphql.CollectedField, obj *tenants.LifecycleEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LifecycleEvent_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LifecycleEvent_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LifecycleEvent", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _LifecycleEvent_fromStatus(ctx context.Context, field graphql.CollectedField, obj *tenants.LifecycleEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LifecycleEvent_fromStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FromStatus, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LifecycleEvent_fromStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LifecycleEvent", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _LifecycleEvent_toStatus(ctx context.Context, field graphql.CollectedField, obj *tenants.LifecycleEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LifecycleEvent_toStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ToStatus, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LifecycleEvent_toStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LifecycleEvent", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _LifecycleEvent_reason(ctx context.Context, field graphql.CollectedField, obj *tenants.LifecycleEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LifecycleEvent_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LifecycleEvent_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LifecycleEvent", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _LoginPayload_accessToken(ctx context.Context, field graphql.CollectedField, obj *model.LoginPayload) (ret graphql.Marshaler) {
@@ -3136,6 +5003,1000 @@ func (ec *executionContext) fieldContext_Mutation_apiTokenRevoke(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_apiTokenRevoke_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_orderCreate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_orderCreate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().OrderCreate(ctx, fc.Args["input"].(model.OrderCreateInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"BUYER"})
+				if err != nil {
+					var zeroVal *model.OrderPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.OrderPayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrderPayload) graphql.Marshaler {
+			return ec.marshalNOrderPayload2ᚖtradeguardᚋgraphᚋmodelᚐOrderPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_orderCreate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrderPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_orderCreate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_orderPay(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_orderPay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().OrderPay(ctx, fc.Args["input"].(model.OrderPayInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"BUYER"})
+				if err != nil {
+					var zeroVal *model.OrderPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.OrderPayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrderPayload) graphql.Marshaler {
+			return ec.marshalNOrderPayload2ᚖtradeguardᚋgraphᚋmodelᚐOrderPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_orderPay(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrderPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_orderPay_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_orderShip(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_orderShip(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().OrderShip(ctx, fc.Args["input"].(model.OrderShipInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"MERCHANT"})
+				if err != nil {
+					var zeroVal *model.OrderPayload
+					return zeroVal, err
+				}
+				scope, err := ec.unmarshalOApiScope2ᚖtradeguardᚋgraphᚋmodelᚐAPIScope(ctx, "ORDERS_WRITE")
+				if err != nil {
+					var zeroVal *model.OrderPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.OrderPayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrderPayload) graphql.Marshaler {
+			return ec.marshalNOrderPayload2ᚖtradeguardᚋgraphᚋmodelᚐOrderPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_orderShip(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrderPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_orderShip_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_orderMarkDelivered(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_orderMarkDelivered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().OrderMarkDelivered(ctx, fc.Args["input"].(model.OrderMarkDeliveredInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"MERCHANT", "ADMIN"})
+				if err != nil {
+					var zeroVal *model.OrderPayload
+					return zeroVal, err
+				}
+				scope, err := ec.unmarshalOApiScope2ᚖtradeguardᚋgraphᚋmodelᚐAPIScope(ctx, "ORDERS_WRITE")
+				if err != nil {
+					var zeroVal *model.OrderPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.OrderPayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrderPayload) graphql.Marshaler {
+			return ec.marshalNOrderPayload2ᚖtradeguardᚋgraphᚋmodelᚐOrderPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_orderMarkDelivered(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrderPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_orderMarkDelivered_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_orderConfirmReceipt(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_orderConfirmReceipt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().OrderConfirmReceipt(ctx, fc.Args["input"].(model.OrderConfirmReceiptInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"BUYER"})
+				if err != nil {
+					var zeroVal *model.OrderPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.OrderPayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrderPayload) graphql.Marshaler {
+			return ec.marshalNOrderPayload2ᚖtradeguardᚋgraphᚋmodelᚐOrderPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_orderConfirmReceipt(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrderPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_orderConfirmReceipt_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_orderCancel(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_orderCancel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().OrderCancel(ctx, fc.Args["input"].(model.OrderCancelInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"BUYER", "MERCHANT", "ADMIN"})
+				if err != nil {
+					var zeroVal *model.OrderPayload
+					return zeroVal, err
+				}
+				scope, err := ec.unmarshalOApiScope2ᚖtradeguardᚋgraphᚋmodelᚐAPIScope(ctx, "ORDERS_WRITE")
+				if err != nil {
+					var zeroVal *model.OrderPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.OrderPayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrderPayload) graphql.Marshaler {
+			return ec.marshalNOrderPayload2ᚖtradeguardᚋgraphᚋmodelᚐOrderPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_orderCancel(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrderPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_orderCancel_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_productCreate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_productCreate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ProductCreate(ctx, fc.Args["input"].(model.ProductCreateInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"MERCHANT"})
+				if err != nil {
+					var zeroVal *model.ProductPayload
+					return zeroVal, err
+				}
+				scope, err := ec.unmarshalOApiScope2ᚖtradeguardᚋgraphᚋmodelᚐAPIScope(ctx, "CATALOG_WRITE")
+				if err != nil {
+					var zeroVal *model.ProductPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.ProductPayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProductPayload) graphql.Marshaler {
+			return ec.marshalNProductPayload2ᚖtradeguardᚋgraphᚋmodelᚐProductPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_productCreate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_productCreate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_storeCreate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_storeCreate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().StoreCreate(ctx, fc.Args["input"].(model.StoreCreateInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.StoreCreatePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.StoreCreatePayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StoreCreatePayload) graphql.Marshaler {
+			return ec.marshalNStoreCreatePayload2ᚖtradeguardᚋgraphᚋmodelᚐStoreCreatePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_storeCreate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StoreCreatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_storeCreate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_staffInvite(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_staffInvite(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().StaffInvite(ctx, fc.Args["input"].(model.StaffInviteInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"MERCHANT"})
+				if err != nil {
+					var zeroVal *model.StaffInvitePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.StaffInvitePayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StaffInvitePayload) graphql.Marshaler {
+			return ec.marshalNStaffInvitePayload2ᚖtradeguardᚋgraphᚋmodelᚐStaffInvitePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_staffInvite(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StaffInvitePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_staffInvite_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_staffInviteRevoke(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_staffInviteRevoke(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().StaffInviteRevoke(ctx, fc.Args["input"].(model.StaffInviteRevokeInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"MERCHANT"})
+				if err != nil {
+					var zeroVal *model.StaffInvitePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.StaffInvitePayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StaffInvitePayload) graphql.Marshaler {
+			return ec.marshalNStaffInvitePayload2ᚖtradeguardᚋgraphᚋmodelᚐStaffInvitePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_staffInviteRevoke(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StaffInvitePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_staffInviteRevoke_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_staffInviteAccept(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_staffInviteAccept(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().StaffInviteAccept(ctx, fc.Args["input"].(model.StaffInviteAcceptInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LoginPayload) graphql.Marshaler {
+			return ec.marshalNLoginPayload2ᚖtradeguardᚋgraphᚋmodelᚐLoginPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_staffInviteAccept(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LoginPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_staffInviteAccept_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_staffRemove(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_staffRemove(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().StaffRemove(ctx, fc.Args["input"].(model.StaffRemoveInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"MERCHANT"})
+				if err != nil {
+					var zeroVal *model.StaffRemovePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.StaffRemovePayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StaffRemovePayload) graphql.Marshaler {
+			return ec.marshalNStaffRemovePayload2ᚖtradeguardᚋgraphᚋmodelᚐStaffRemovePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_staffRemove(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StaffRemovePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_staffRemove_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_storeCloseRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_storeCloseRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().StoreCloseRequest(ctx, fc.Args["input"].(model.StoreCloseRequestInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"MERCHANT"})
+				if err != nil {
+					var zeroVal *model.StoreClosePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.StoreClosePayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StoreClosePayload) graphql.Marshaler {
+			return ec.marshalNStoreClosePayload2ᚖtradeguardᚋgraphᚋmodelᚐStoreClosePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_storeCloseRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StoreClosePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_storeCloseRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_storeCloseWithdraw(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_storeCloseWithdraw(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().StoreCloseWithdraw(ctx, fc.Args["input"].(model.StoreCloseWithdrawInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"MERCHANT"})
+				if err != nil {
+					var zeroVal *model.StoreClosePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.StoreClosePayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StoreClosePayload) graphql.Marshaler {
+			return ec.marshalNStoreClosePayload2ᚖtradeguardᚋgraphᚋmodelᚐStoreClosePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_storeCloseWithdraw(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StoreClosePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_storeCloseWithdraw_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_accountDeleteRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_accountDeleteRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AccountDeleteRequest(ctx, fc.Args["input"].(model.AccountDeleteRequestInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"BUYER"})
+				if err != nil {
+					var zeroVal *model.AccountDeletePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.AccountDeletePayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccountDeletePayload) graphql.Marshaler {
+			return ec.marshalNAccountDeletePayload2ᚖtradeguardᚋgraphᚋmodelᚐAccountDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_accountDeleteRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountDeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_accountDeleteRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_accountDeleteWithdraw(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_accountDeleteWithdraw(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AccountDeleteWithdraw(ctx, fc.Args["input"].(model.AccountDeleteWithdrawInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"BUYER"})
+				if err != nil {
+					var zeroVal *model.AccountDeletePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.AccountDeletePayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccountDeletePayload) graphql.Marshaler {
+			return ec.marshalNAccountDeletePayload2ᚖtradeguardᚋgraphᚋmodelᚐAccountDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_accountDeleteWithdraw(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountDeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_accountDeleteWithdraw_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -3807,6 +6668,29 @@ func (ec *executionContext) fieldContext_Order_cancelledBy(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Order", field, false, false, errors.New("field of type OrderActor does not have child fields"))
 }
 
+func (ec *executionContext) _Order_cancelKind(ctx context.Context, field graphql.CollectedField, obj *orders.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_cancelKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CancelKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOCancelKind2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Order_cancelKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Order", field, false, false, errors.New("field of type CancelKind does not have child fields"))
+}
+
 func (ec *executionContext) _Order_cancelReason(ctx context.Context, field graphql.CollectedField, obj *orders.Order) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3828,6 +6712,116 @@ func (ec *executionContext) _Order_cancelReason(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Order_cancelReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Order", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Order_version(ctx context.Context, field graphql.CollectedField, obj *orders.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Order_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Order", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Order_deadline(ctx context.Context, field graphql.CollectedField, obj *orders.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_deadline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Order().Deadline(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Deadline) graphql.Marshaler {
+			return ec.marshalODeadline2ᚖtradeguardᚋgraphᚋmodelᚐDeadline(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Order_deadline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Order",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deadline(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Order_availableActions(ctx context.Context, field graphql.CollectedField, obj *orders.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_availableActions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Order().AvailableActions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []orders.Action) graphql.Marshaler {
+			return ec.marshalNOrderAction2ᚕtradeguardᚋordersᚐActionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Order_availableActions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Order", field, true, true, errors.New("field of type OrderAction does not have child fields"))
+}
+
+func (ec *executionContext) _Order_timeline(ctx context.Context, field graphql.CollectedField, obj *orders.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_timeline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Order().Timeline(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []orders.Event) graphql.Marshaler {
+			return ec.marshalNOrderEvent2ᚕtradeguardᚋordersᚐEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Order_timeline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Order",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrderEvent(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _OrderBuyer_id(ctx context.Context, field graphql.CollectedField, obj *orders.Buyer) (ret graphql.Marshaler) {
@@ -4073,6 +7067,167 @@ func (ec *executionContext) fieldContext_OrderEdge_node(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _OrderEvent_at(ctx context.Context, field graphql.CollectedField, obj *orders.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderEvent", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _OrderEvent_actor(ctx context.Context, field graphql.CollectedField, obj *orders.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderEvent_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNOrderActor2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderEvent_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderEvent", field, false, false, errors.New("field of type OrderActor does not have child fields"))
+}
+
+func (ec *executionContext) _OrderEvent_action(ctx context.Context, field graphql.CollectedField, obj *orders.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderEvent_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderEvent_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderEvent", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _OrderEvent_fromStatus(ctx context.Context, field graphql.CollectedField, obj *orders.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderEvent_fromStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FromStatus, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *orders.Status) graphql.Marshaler {
+			return ec.marshalOOrderStatus2ᚖtradeguardᚋordersᚐStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrderEvent_fromStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderEvent", field, false, false, errors.New("field of type OrderStatus does not have child fields"))
+}
+
+func (ec *executionContext) _OrderEvent_toStatus(ctx context.Context, field graphql.CollectedField, obj *orders.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderEvent_toStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ToStatus, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *orders.Status) graphql.Marshaler {
+			return ec.marshalOOrderStatus2ᚖtradeguardᚋordersᚐStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrderEvent_toStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderEvent", field, false, false, errors.New("field of type OrderStatus does not have child fields"))
+}
+
+func (ec *executionContext) _OrderEvent_reason(ctx context.Context, field graphql.CollectedField, obj *orders.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderEvent_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrderEvent_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderEvent", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _OrderEvent_note(ctx context.Context, field graphql.CollectedField, obj *orders.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderEvent_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrderEvent_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderEvent", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _OrderItem_id(ctx context.Context, field graphql.CollectedField, obj *orders.Item) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4311,6 +7466,70 @@ func (ec *executionContext) fieldContext_OrderItem_declaredValue(_ context.Conte
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderPayload_order(ctx context.Context, field graphql.CollectedField, obj *model.OrderPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderPayload_order(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Order, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *orders.Order) graphql.Marshaler {
+			return ec.marshalOOrder2ᚖtradeguardᚋordersᚐOrder(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrderPayload_order(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Order(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.OrderPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕtradeguardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -4807,6 +8026,70 @@ func (ec *executionContext) fieldContext_ProductEdge_node(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _ProductPayload_product(ctx context.Context, field graphql.CollectedField, obj *model.ProductPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductPayload_product(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Product, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *catalog.Product) graphql.Marshaler {
+			return ec.marshalOProduct2ᚖtradeguardᚋcatalogᚐProduct(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProductPayload_product(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProductPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Product(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProductPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ProductPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕtradeguardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProductPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5217,6 +8500,106 @@ func (ec *executionContext) fieldContext_Query_apiTokens(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_staff(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_staff(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Staff(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"MERCHANT"})
+				if err != nil {
+					var zeroVal []tenants.StaffMember
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal []tenants.StaffMember
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []tenants.StaffMember) graphql.Marshaler {
+			return ec.marshalNStaffMember2ᚕtradeguardᚋtenantsᚐStaffMemberᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_staff(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StaffMember(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_staffInvites(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_staffInvites(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().StaffInvites(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"MERCHANT"})
+				if err != nil {
+					var zeroVal []tenants.Invite
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal []tenants.Invite
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []tenants.Invite) graphql.Marshaler {
+			return ec.marshalNStaffInvite2ᚕtradeguardᚋtenantsᚐInviteᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_staffInvites(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StaffInvite(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5360,6 +8743,364 @@ func (ec *executionContext) _ShippingAddress_address(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_ShippingAddress_address(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ShippingAddress", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _StaffInvite_id(ctx context.Context, field graphql.CollectedField, obj *tenants.Invite) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffInvite_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StaffInvite().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffInvite_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaffInvite", field, true, true, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _StaffInvite_email(ctx context.Context, field graphql.CollectedField, obj *tenants.Invite) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffInvite_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffInvite_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaffInvite", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _StaffInvite_staffRole(ctx context.Context, field graphql.CollectedField, obj *tenants.Invite) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffInvite_staffRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StaffRole, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v tenants.StaffRole) graphql.Marshaler {
+			return ec.marshalNStaffRole2tradeguardᚋtenantsᚐStaffRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffInvite_staffRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaffInvite", field, false, false, errors.New("field of type StaffRole does not have child fields"))
+}
+
+func (ec *executionContext) _StaffInvite_status(ctx context.Context, field graphql.CollectedField, obj *tenants.Invite) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffInvite_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StaffInvite().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNStaffInviteStatus2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffInvite_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaffInvite", field, true, true, errors.New("field of type StaffInviteStatus does not have child fields"))
+}
+
+func (ec *executionContext) _StaffInvite_createdAt(ctx context.Context, field graphql.CollectedField, obj *tenants.Invite) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffInvite_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffInvite_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaffInvite", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _StaffInvite_expiresAt(ctx context.Context, field graphql.CollectedField, obj *tenants.Invite) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffInvite_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffInvite_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaffInvite", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _StaffInvitePayload_invite(ctx context.Context, field graphql.CollectedField, obj *model.StaffInvitePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffInvitePayload_invite(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Invite, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *tenants.Invite) graphql.Marshaler {
+			return ec.marshalOStaffInvite2ᚖtradeguardᚋtenantsᚐInvite(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StaffInvitePayload_invite(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StaffInvitePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StaffInvite(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StaffInvitePayload_inviteToken(ctx context.Context, field graphql.CollectedField, obj *model.StaffInvitePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffInvitePayload_inviteToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InviteToken, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StaffInvitePayload_inviteToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaffInvitePayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _StaffInvitePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.StaffInvitePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffInvitePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕtradeguardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffInvitePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StaffInvitePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StaffMember_user(ctx context.Context, field graphql.CollectedField, obj *tenants.StaffMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffMember_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v tenants.User) graphql.Marshaler {
+			return ec.marshalNUser2tradeguardᚋtenantsᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffMember_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StaffMember",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StaffMember_staffRole(ctx context.Context, field graphql.CollectedField, obj *tenants.StaffMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffMember_staffRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StaffRole, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v tenants.StaffRole) graphql.Marshaler {
+			return ec.marshalNStaffRole2tradeguardᚋtenantsᚐStaffRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffMember_staffRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaffMember", field, false, false, errors.New("field of type StaffRole does not have child fields"))
+}
+
+func (ec *executionContext) _StaffMember_joinedAt(ctx context.Context, field graphql.CollectedField, obj *tenants.StaffMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffMember_joinedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.JoinedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffMember_joinedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaffMember", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _StaffRemovePayload_removed(ctx context.Context, field graphql.CollectedField, obj *model.StaffRemovePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffRemovePayload_removed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Removed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffRemovePayload_removed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaffRemovePayload", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _StaffRemovePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.StaffRemovePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffRemovePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕtradeguardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffRemovePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StaffRemovePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Store_id(ctx context.Context, field graphql.CollectedField, obj *tenants.Store) (ret graphql.Marshaler) {
@@ -5546,6 +9287,180 @@ func (ec *executionContext) fieldContext_Store_createdAt(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Store", field, false, false, errors.New("field of type DateTime does not have child fields"))
 }
 
+func (ec *executionContext) _Store_closesAt(ctx context.Context, field graphql.CollectedField, obj *tenants.Store) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Store_closesAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosesAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Store_closesAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Store", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _Store_closedAt(ctx context.Context, field graphql.CollectedField, obj *tenants.Store) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Store_closedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Store_closedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Store", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _Store_history(ctx context.Context, field graphql.CollectedField, obj *tenants.Store) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Store_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Store().History(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []tenants.LifecycleEvent) graphql.Marshaler {
+			return ec.marshalNLifecycleEvent2ᚕtradeguardᚋtenantsᚐLifecycleEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Store_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Store",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LifecycleEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreClosePayload_store(ctx context.Context, field graphql.CollectedField, obj *model.StoreClosePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreClosePayload_store(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Store, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *tenants.Store) graphql.Marshaler {
+			return ec.marshalOStore2ᚖtradeguardᚋtenantsᚐStore(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StoreClosePayload_store(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreClosePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Store(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreClosePayload_blockers(ctx context.Context, field graphql.CollectedField, obj *model.StoreClosePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreClosePayload_blockers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Blockers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []lifecycle.Blocker) graphql.Marshaler {
+			return ec.marshalNClosureBlocker2ᚕtradeguardᚋlifecycleᚐBlockerᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreClosePayload_blockers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreClosePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ClosureBlocker(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreClosePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.StoreClosePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreClosePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕtradeguardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreClosePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreClosePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _StoreConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.StoreConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5663,6 +9578,125 @@ func (ec *executionContext) _StoreConnection_totalCount(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_StoreConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StoreConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _StoreCreatePayload_store(ctx context.Context, field graphql.CollectedField, obj *model.StoreCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreCreatePayload_store(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Store, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *tenants.Store) graphql.Marshaler {
+			return ec.marshalOStore2ᚖtradeguardᚋtenantsᚐStore(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StoreCreatePayload_store(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreCreatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Store(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreCreatePayload_ownerInvite(ctx context.Context, field graphql.CollectedField, obj *model.StoreCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreCreatePayload_ownerInvite(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OwnerInvite, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *tenants.Invite) graphql.Marshaler {
+			return ec.marshalOStaffInvite2ᚖtradeguardᚋtenantsᚐInvite(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StoreCreatePayload_ownerInvite(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreCreatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StaffInvite(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreCreatePayload_inviteToken(ctx context.Context, field graphql.CollectedField, obj *model.StoreCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreCreatePayload_inviteToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InviteToken, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StoreCreatePayload_inviteToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoreCreatePayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _StoreCreatePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.StoreCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreCreatePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕtradeguardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreCreatePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreCreatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _StoreEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.StoreEdge) (ret graphql.Marshaler) {
@@ -7165,6 +11199,66 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAccountDeleteRequestInput(ctx context.Context, obj any) (model.AccountDeleteRequestInput, error) {
+	var it model.AccountDeleteRequestInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputAccountDeleteWithdrawInput(ctx context.Context, obj any) (model.AccountDeleteWithdrawInput, error) {
+	var it model.AccountDeleteWithdrawInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputApiTokenCreateInput(ctx context.Context, obj any) (model.APITokenCreateInput, error) {
 	var it model.APITokenCreateInput
 	if obj == nil {
@@ -7269,6 +11363,175 @@ func (ec *executionContext) unmarshalInputLoginInput(ctx context.Context, obj an
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputMoneyInput(ctx context.Context, obj any) (model.MoneyInput, error) {
+	var it model.MoneyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"amount", "currencyCode"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalNDecimal2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "currencyCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyCode"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyCode = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputOrderCancelInput(ctx context.Context, obj any) (model.OrderCancelInput, error) {
+	var it model.OrderCancelInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orderId", "reason", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orderId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputOrderConfirmReceiptInput(ctx context.Context, obj any) (model.OrderConfirmReceiptInput, error) {
+	var it model.OrderConfirmReceiptInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orderId", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orderId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputOrderCreateInput(ctx context.Context, obj any) (model.OrderCreateInput, error) {
+	var it model.OrderCreateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"storeId", "lines", "paymentMethod", "shippingAddress"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "storeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("storeId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StoreID = data
+		case "lines":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lines"))
+			data, err := ec.unmarshalNOrderLineInput2ᚕtradeguardᚋgraphᚋmodelᚐOrderLineInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lines = data
+		case "paymentMethod":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentMethod"))
+			data, err := ec.unmarshalNPaymentMethod2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PaymentMethod = data
+		case "shippingAddress":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingAddress"))
+			data, err := ec.unmarshalNShippingAddressInput2ᚖtradeguardᚋgraphᚋmodelᚐShippingAddressInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingAddress = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputOrderFilter(ctx context.Context, obj any) (model.OrderFilter, error) {
 	var it model.OrderFilter
 	if obj == nil {
@@ -7320,6 +11583,270 @@ func (ec *executionContext) unmarshalInputOrderFilter(ctx context.Context, obj a
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputOrderGiftInput(ctx context.Context, obj any) (model.OrderGiftInput, error) {
+	var it model.OrderGiftInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"productId", "quantity"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "productId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("productId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProductID = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputOrderLineInput(ctx context.Context, obj any) (model.OrderLineInput, error) {
+	var it model.OrderLineInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"productId", "quantity", "gifts"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "productId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("productId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProductID = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "gifts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gifts"))
+			data, err := ec.unmarshalOOrderGiftInput2ᚕtradeguardᚋgraphᚋmodelᚐOrderGiftInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gifts = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputOrderMarkDeliveredInput(ctx context.Context, obj any) (model.OrderMarkDeliveredInput, error) {
+	var it model.OrderMarkDeliveredInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orderId", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orderId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputOrderPayInput(ctx context.Context, obj any) (model.OrderPayInput, error) {
+	var it model.OrderPayInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orderId", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orderId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderID = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputOrderShipInput(ctx context.Context, obj any) (model.OrderShipInput, error) {
+	var it model.OrderShipInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orderId", "carrier", "trackingNumber", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orderId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderID = data
+		case "carrier":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("carrier"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Carrier = data
+		case "trackingNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trackingNumber"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrackingNumber = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputProductCreateInput(ctx context.Context, obj any) (model.ProductCreateInput, error) {
+	var it model.ProductCreateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"sku", "title", "category", "price", "warrantyDays"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "sku":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sku"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sku = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "price":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("price"))
+			data, err := ec.unmarshalNMoneyInput2ᚖtradeguardᚋgraphᚋmodelᚐMoneyInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Price = data
+		case "warrantyDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("warrantyDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WarrantyDays = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputProductFilter(ctx context.Context, obj any) (model.ProductFilter, error) {
 	var it model.ProductFilter
 	if obj == nil {
@@ -7352,6 +11879,320 @@ func (ec *executionContext) unmarshalInputProductFilter(ctx context.Context, obj
 				return it, err
 			}
 			it.Search = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputShippingAddressInput(ctx context.Context, obj any) (model.ShippingAddressInput, error) {
+	var it model.ShippingAddressInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "phone", "address"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		case "address":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Address = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputStaffInviteAcceptInput(ctx context.Context, obj any) (model.StaffInviteAcceptInput, error) {
+	var it model.StaffInviteAcceptInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"token", "displayName", "password"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "token":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("token"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Token = data
+		case "displayName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("displayName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DisplayName = data
+		case "password":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("password"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Password = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputStaffInviteInput(ctx context.Context, obj any) (model.StaffInviteInput, error) {
+	var it model.StaffInviteInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["staffRole"]; !present {
+		asMap["staffRole"] = "AGENT"
+	}
+
+	fieldsInOrder := [...]string{"email", "staffRole"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "staffRole":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("staffRole"))
+			data, err := ec.unmarshalNStaffRole2tradeguardᚋtenantsᚐStaffRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StaffRole = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputStaffInviteRevokeInput(ctx context.Context, obj any) (model.StaffInviteRevokeInput, error) {
+	var it model.StaffInviteRevokeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputStaffRemoveInput(ctx context.Context, obj any) (model.StaffRemoveInput, error) {
+	var it model.StaffRemoveInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"userId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "userId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserID = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputStoreCloseRequestInput(ctx context.Context, obj any) (model.StoreCloseRequestInput, error) {
+	var it model.StoreCloseRequestInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputStoreCloseWithdrawInput(ctx context.Context, obj any) (model.StoreCloseWithdrawInput, error) {
+	var it model.StoreCloseWithdrawInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputStoreCreateInput(ctx context.Context, obj any) (model.StoreCreateInput, error) {
+	var it model.StoreCreateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"slug", "name", "category", "currencyCode", "timeZone", "ownerEmail"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "slug":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slug"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Slug = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "currencyCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyCode"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyCode = data
+		case "timeZone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZone"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZone = data
+		case "ownerEmail":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerEmail"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerEmail = data
 		}
 	}
 	return it, nil
@@ -7439,6 +12280,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Store(ctx, sel, obj)
+	case tenants.Invite:
+		return ec._StaffInvite(ctx, sel, &obj)
+	case *tenants.Invite:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._StaffInvite(ctx, sel, obj)
 	case catalog.Product:
 		return ec._Product(ctx, sel, &obj)
 	case *catalog.Product:
@@ -7472,6 +12320,52 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var accountDeletePayloadImplementors = []string{"AccountDeletePayload"}
+
+func (ec *executionContext) _AccountDeletePayload(ctx context.Context, sel ast.SelectionSet, obj *model.AccountDeletePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accountDeletePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccountDeletePayload")
+		case "deletesAt":
+			out.Values[i] = ec._AccountDeletePayload_deletesAt(ctx, field, obj)
+		case "blockers":
+			out.Values[i] = ec._AccountDeletePayload_blockers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._AccountDeletePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
 
 var apiTokenImplementors = []string{"ApiToken", "Node"}
 
@@ -7677,6 +12571,184 @@ func (ec *executionContext) _ApiTokenRevokePayload(ctx context.Context, sel ast.
 	return out
 }
 
+var closureBlockerImplementors = []string{"ClosureBlocker"}
+
+func (ec *executionContext) _ClosureBlocker(ctx context.Context, sel ast.SelectionSet, obj *lifecycle.Blocker) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, closureBlockerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ClosureBlocker")
+		case "kind":
+			out.Values[i] = ec._ClosureBlocker_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "id":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._ClosureBlocker_id(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "label":
+			out.Values[i] = ec._ClosureBlocker_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._ClosureBlocker_status(ctx, field, obj)
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var deadlineImplementors = []string{"Deadline"}
+
+func (ec *executionContext) _Deadline(ctx context.Context, sel ast.SelectionSet, obj *model.Deadline) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deadlineImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Deadline")
+		case "at":
+			out.Values[i] = ec._Deadline_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "action":
+			out.Values[i] = ec._Deadline_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var lifecycleEventImplementors = []string{"LifecycleEvent"}
+
+func (ec *executionContext) _LifecycleEvent(ctx context.Context, sel ast.SelectionSet, obj *tenants.LifecycleEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, lifecycleEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LifecycleEvent")
+		case "at":
+			out.Values[i] = ec._LifecycleEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actor":
+			out.Values[i] = ec._LifecycleEvent_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "action":
+			out.Values[i] = ec._LifecycleEvent_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fromStatus":
+			out.Values[i] = ec._LifecycleEvent_fromStatus(ctx, field, obj)
+		case "toStatus":
+			out.Values[i] = ec._LifecycleEvent_toStatus(ctx, field, obj)
+		case "reason":
+			out.Values[i] = ec._LifecycleEvent_reason(ctx, field, obj)
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var loginPayloadImplementors = []string{"LoginPayload"}
 
 func (ec *executionContext) _LoginPayload(ctx context.Context, sel ast.SelectionSet, obj *model.LoginPayload) graphql.Marshaler {
@@ -7818,6 +12890,118 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "apiTokenRevoke":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_apiTokenRevoke(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "orderCreate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_orderCreate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "orderPay":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_orderPay(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "orderShip":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_orderShip(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "orderMarkDelivered":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_orderMarkDelivered(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "orderConfirmReceipt":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_orderConfirmReceipt(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "orderCancel":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_orderCancel(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "productCreate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_productCreate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "storeCreate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_storeCreate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "staffInvite":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_staffInvite(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "staffInviteRevoke":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_staffInviteRevoke(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "staffInviteAccept":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_staffInviteAccept(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "staffRemove":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_staffRemove(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "storeCloseRequest":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_storeCloseRequest(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "storeCloseWithdraw":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_storeCloseWithdraw(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "accountDeleteRequest":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_accountDeleteRequest(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "accountDeleteWithdraw":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_accountDeleteWithdraw(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -8106,8 +13290,120 @@ func (ec *executionContext) _Order(ctx context.Context, sel ast.SelectionSet, ob
 			out.Values[i] = ec._Order_cancelledAt(ctx, field, obj)
 		case "cancelledBy":
 			out.Values[i] = ec._Order_cancelledBy(ctx, field, obj)
+		case "cancelKind":
+			out.Values[i] = ec._Order_cancelKind(ctx, field, obj)
 		case "cancelReason":
 			out.Values[i] = ec._Order_cancelReason(ctx, field, obj)
+		case "version":
+			out.Values[i] = ec._Order_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "deadline":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Order_deadline(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "availableActions":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Order_availableActions(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "timeline":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Order_timeline(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -8337,6 +13633,63 @@ func (ec *executionContext) _OrderEdge(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var orderEventImplementors = []string{"OrderEvent"}
+
+func (ec *executionContext) _OrderEvent(ctx context.Context, sel ast.SelectionSet, obj *orders.Event) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, orderEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrderEvent")
+		case "at":
+			out.Values[i] = ec._OrderEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actor":
+			out.Values[i] = ec._OrderEvent_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "action":
+			out.Values[i] = ec._OrderEvent_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fromStatus":
+			out.Values[i] = ec._OrderEvent_fromStatus(ctx, field, obj)
+		case "toStatus":
+			out.Values[i] = ec._OrderEvent_toStatus(ctx, field, obj)
+		case "reason":
+			out.Values[i] = ec._OrderEvent_reason(ctx, field, obj)
+		case "note":
+			out.Values[i] = ec._OrderEvent_note(ctx, field, obj)
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var orderItemImplementors = []string{"OrderItem"}
 
 func (ec *executionContext) _OrderItem(ctx context.Context, sel ast.SelectionSet, obj *orders.Item) graphql.Marshaler {
@@ -8510,6 +13863,47 @@ func (ec *executionContext) _OrderItem(ctx context.Context, sel ast.SelectionSet
 			out.Values[i] = ec._OrderItem_declaredValue(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var orderPayloadImplementors = []string{"OrderPayload"}
+
+func (ec *executionContext) _OrderPayload(ctx context.Context, sel ast.SelectionSet, obj *model.OrderPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, orderPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrderPayload")
+		case "order":
+			out.Values[i] = ec._OrderPayload_order(ctx, field, obj)
+		case "userErrors":
+			out.Values[i] = ec._OrderPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -8821,6 +14215,47 @@ func (ec *executionContext) _ProductEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var productPayloadImplementors = []string{"ProductPayload"}
+
+func (ec *executionContext) _ProductPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ProductPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, productPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProductPayload")
+		case "product":
+			out.Values[i] = ec._ProductPayload_product(ctx, field, obj)
+		case "userErrors":
+			out.Values[i] = ec._ProductPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -9004,6 +14439,50 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "staff":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_staff(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "staffInvites":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_staffInvites(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -9058,6 +14537,268 @@ func (ec *executionContext) _ShippingAddress(ctx context.Context, sel ast.Select
 			}
 		case "address":
 			out.Values[i] = ec._ShippingAddress_address(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var staffInviteImplementors = []string{"StaffInvite", "Node"}
+
+func (ec *executionContext) _StaffInvite(ctx context.Context, sel ast.SelectionSet, obj *tenants.Invite) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, staffInviteImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StaffInvite")
+		case "id":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._StaffInvite_id(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "email":
+			out.Values[i] = ec._StaffInvite_email(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "staffRole":
+			out.Values[i] = ec._StaffInvite_staffRole(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._StaffInvite_status(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "createdAt":
+			out.Values[i] = ec._StaffInvite_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expiresAt":
+			out.Values[i] = ec._StaffInvite_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var staffInvitePayloadImplementors = []string{"StaffInvitePayload"}
+
+func (ec *executionContext) _StaffInvitePayload(ctx context.Context, sel ast.SelectionSet, obj *model.StaffInvitePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, staffInvitePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StaffInvitePayload")
+		case "invite":
+			out.Values[i] = ec._StaffInvitePayload_invite(ctx, field, obj)
+		case "inviteToken":
+			out.Values[i] = ec._StaffInvitePayload_inviteToken(ctx, field, obj)
+		case "userErrors":
+			out.Values[i] = ec._StaffInvitePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var staffMemberImplementors = []string{"StaffMember"}
+
+func (ec *executionContext) _StaffMember(ctx context.Context, sel ast.SelectionSet, obj *tenants.StaffMember) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, staffMemberImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StaffMember")
+		case "user":
+			out.Values[i] = ec._StaffMember_user(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "staffRole":
+			out.Values[i] = ec._StaffMember_staffRole(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "joinedAt":
+			out.Values[i] = ec._StaffMember_joinedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var staffRemovePayloadImplementors = []string{"StaffRemovePayload"}
+
+func (ec *executionContext) _StaffRemovePayload(ctx context.Context, sel ast.SelectionSet, obj *model.StaffRemovePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, staffRemovePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StaffRemovePayload")
+		case "removed":
+			out.Values[i] = ec._StaffRemovePayload_removed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._StaffRemovePayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -9166,6 +14907,92 @@ func (ec *executionContext) _Store(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "closesAt":
+			out.Values[i] = ec._Store_closesAt(ctx, field, obj)
+		case "closedAt":
+			out.Values[i] = ec._Store_closedAt(ctx, field, obj)
+		case "history":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Store_history(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var storeClosePayloadImplementors = []string{"StoreClosePayload"}
+
+func (ec *executionContext) _StoreClosePayload(ctx context.Context, sel ast.SelectionSet, obj *model.StoreClosePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, storeClosePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StoreClosePayload")
+		case "store":
+			out.Values[i] = ec._StoreClosePayload_store(ctx, field, obj)
+		case "blockers":
+			out.Values[i] = ec._StoreClosePayload_blockers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._StoreClosePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -9217,6 +15044,51 @@ func (ec *executionContext) _StoreConnection(ctx context.Context, sel ast.Select
 			}
 		case "totalCount":
 			out.Values[i] = ec._StoreConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var storeCreatePayloadImplementors = []string{"StoreCreatePayload"}
+
+func (ec *executionContext) _StoreCreatePayload(ctx context.Context, sel ast.SelectionSet, obj *model.StoreCreatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, storeCreatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StoreCreatePayload")
+		case "store":
+			out.Values[i] = ec._StoreCreatePayload_store(ctx, field, obj)
+		case "ownerInvite":
+			out.Values[i] = ec._StoreCreatePayload_ownerInvite(ctx, field, obj)
+		case "inviteToken":
+			out.Values[i] = ec._StoreCreatePayload_inviteToken(ctx, field, obj)
+		case "userErrors":
+			out.Values[i] = ec._StoreCreatePayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -9879,6 +15751,30 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNAccountDeletePayload2tradeguardᚋgraphᚋmodelᚐAccountDeletePayload(ctx context.Context, sel ast.SelectionSet, v model.AccountDeletePayload) graphql.Marshaler {
+	return ec._AccountDeletePayload(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAccountDeletePayload2ᚖtradeguardᚋgraphᚋmodelᚐAccountDeletePayload(ctx context.Context, sel ast.SelectionSet, v *model.AccountDeletePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AccountDeletePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAccountDeleteRequestInput2tradeguardᚋgraphᚋmodelᚐAccountDeleteRequestInput(ctx context.Context, v any) (model.AccountDeleteRequestInput, error) {
+	res, err := ec.unmarshalInputAccountDeleteRequestInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAccountDeleteWithdrawInput2tradeguardᚋgraphᚋmodelᚐAccountDeleteWithdrawInput(ctx context.Context, v any) (model.AccountDeleteWithdrawInput, error) {
+	res, err := ec.unmarshalInputAccountDeleteWithdrawInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNApiScope2tradeguardᚋgraphᚋmodelᚐAPIScope(ctx context.Context, v any) (model.APIScope, error) {
 	var res model.APIScope
 	err := res.UnmarshalGQL(v)
@@ -9994,6 +15890,26 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNClosureBlocker2tradeguardᚋlifecycleᚐBlocker(ctx context.Context, sel ast.SelectionSet, v lifecycle.Blocker) graphql.Marshaler {
+	return ec._ClosureBlocker(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNClosureBlocker2ᚕtradeguardᚋlifecycleᚐBlockerᚄ(ctx context.Context, sel ast.SelectionSet, v []lifecycle.Blocker) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNClosureBlocker2tradeguardᚋlifecycleᚐBlocker(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNDateTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := graphql.UnmarshalTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -10002,6 +15918,23 @@ func (ec *executionContext) unmarshalNDateTime2timeᚐTime(ctx context.Context, 
 func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
 	_ = sel
 	res := graphql.MarshalTime(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNDeadlineAction2tradeguardᚋordersᚐDeadlineAction(ctx context.Context, v any) (orders.DeadlineAction, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := orders.DeadlineAction(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDeadlineAction2tradeguardᚋordersᚐDeadlineAction(ctx context.Context, sel ast.SelectionSet, v orders.DeadlineAction) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
 	if res == graphql.Null {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -10058,6 +15991,26 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) marshalNLifecycleEvent2tradeguardᚋtenantsᚐLifecycleEvent(ctx context.Context, sel ast.SelectionSet, v tenants.LifecycleEvent) graphql.Marshaler {
+	return ec._LifecycleEvent(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNLifecycleEvent2ᚕtradeguardᚋtenantsᚐLifecycleEventᚄ(ctx context.Context, sel ast.SelectionSet, v []tenants.LifecycleEvent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLifecycleEvent2tradeguardᚋtenantsᚐLifecycleEvent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNLoginInput2tradeguardᚋgraphᚋmodelᚐLoginInput(ctx context.Context, v any) (model.LoginInput, error) {
 	res, err := ec.unmarshalInputLoginInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -10079,6 +16032,11 @@ func (ec *executionContext) marshalNLoginPayload2ᚖtradeguardᚋgraphᚋmodel�
 
 func (ec *executionContext) marshalNMoney2tradeguardᚋmoneyᚐMoney(ctx context.Context, sel ast.SelectionSet, v money.Money) graphql.Marshaler {
 	return ec._Money(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNMoneyInput2ᚖtradeguardᚋgraphᚋmodelᚐMoneyInput(ctx context.Context, v any) (*model.MoneyInput, error) {
+	res, err := ec.unmarshalInputMoneyInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNOrder2tradeguardᚋordersᚐOrder(ctx context.Context, sel ast.SelectionSet, v orders.Order) graphql.Marshaler {
@@ -10111,8 +16069,82 @@ func (ec *executionContext) marshalNOrder2ᚖtradeguardᚋordersᚐOrder(ctx con
 	return ec._Order(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNOrderAction2tradeguardᚋordersᚐAction(ctx context.Context, v any) (orders.Action, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := orders.Action(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOrderAction2tradeguardᚋordersᚐAction(ctx context.Context, sel ast.SelectionSet, v orders.Action) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNOrderAction2ᚕtradeguardᚋordersᚐActionᚄ(ctx context.Context, v any) ([]orders.Action, error) {
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]orders.Action, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOrderAction2tradeguardᚋordersᚐAction(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNOrderAction2ᚕtradeguardᚋordersᚐActionᚄ(ctx context.Context, sel ast.SelectionSet, v []orders.Action) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOrderAction2tradeguardᚋordersᚐAction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNOrderActor2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOrderActor2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNOrderBuyer2tradeguardᚋordersᚐBuyer(ctx context.Context, sel ast.SelectionSet, v orders.Buyer) graphql.Marshaler {
 	return ec._OrderBuyer(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNOrderCancelInput2tradeguardᚋgraphᚋmodelᚐOrderCancelInput(ctx context.Context, v any) (model.OrderCancelInput, error) {
+	res, err := ec.unmarshalInputOrderCancelInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNOrderConfirmReceiptInput2tradeguardᚋgraphᚋmodelᚐOrderConfirmReceiptInput(ctx context.Context, v any) (model.OrderConfirmReceiptInput, error) {
+	res, err := ec.unmarshalInputOrderConfirmReceiptInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNOrderConnection2tradeguardᚋgraphᚋmodelᚐOrderConnection(ctx context.Context, sel ast.SelectionSet, v model.OrderConnection) graphql.Marshaler {
@@ -10127,6 +16159,11 @@ func (ec *executionContext) marshalNOrderConnection2ᚖtradeguardᚋgraphᚋmode
 		return graphql.Null
 	}
 	return ec._OrderConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOrderCreateInput2tradeguardᚋgraphᚋmodelᚐOrderCreateInput(ctx context.Context, v any) (model.OrderCreateInput, error) {
+	res, err := ec.unmarshalInputOrderCreateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNOrderEdge2tradeguardᚋgraphᚋmodelᚐOrderEdge(ctx context.Context, sel ast.SelectionSet, v model.OrderEdge) graphql.Marshaler {
@@ -10149,6 +16186,31 @@ func (ec *executionContext) marshalNOrderEdge2ᚕtradeguardᚋgraphᚋmodelᚐOr
 	return ret
 }
 
+func (ec *executionContext) marshalNOrderEvent2tradeguardᚋordersᚐEvent(ctx context.Context, sel ast.SelectionSet, v orders.Event) graphql.Marshaler {
+	return ec._OrderEvent(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOrderEvent2ᚕtradeguardᚋordersᚐEventᚄ(ctx context.Context, sel ast.SelectionSet, v []orders.Event) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOrderEvent2tradeguardᚋordersᚐEvent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNOrderGiftInput2tradeguardᚋgraphᚋmodelᚐOrderGiftInput(ctx context.Context, v any) (model.OrderGiftInput, error) {
+	res, err := ec.unmarshalInputOrderGiftInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNOrderItem2tradeguardᚋordersᚐItem(ctx context.Context, sel ast.SelectionSet, v orders.Item) graphql.Marshaler {
 	return ec._OrderItem(ctx, sel, &v)
 }
@@ -10167,6 +16229,55 @@ func (ec *executionContext) marshalNOrderItem2ᚕtradeguardᚋordersᚐItemᚄ(c
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNOrderLineInput2tradeguardᚋgraphᚋmodelᚐOrderLineInput(ctx context.Context, v any) (model.OrderLineInput, error) {
+	res, err := ec.unmarshalInputOrderLineInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNOrderLineInput2ᚕtradeguardᚋgraphᚋmodelᚐOrderLineInputᚄ(ctx context.Context, v any) ([]model.OrderLineInput, error) {
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]model.OrderLineInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOrderLineInput2tradeguardᚋgraphᚋmodelᚐOrderLineInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNOrderMarkDeliveredInput2tradeguardᚋgraphᚋmodelᚐOrderMarkDeliveredInput(ctx context.Context, v any) (model.OrderMarkDeliveredInput, error) {
+	res, err := ec.unmarshalInputOrderMarkDeliveredInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNOrderPayInput2tradeguardᚋgraphᚋmodelᚐOrderPayInput(ctx context.Context, v any) (model.OrderPayInput, error) {
+	res, err := ec.unmarshalInputOrderPayInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOrderPayload2tradeguardᚋgraphᚋmodelᚐOrderPayload(ctx context.Context, sel ast.SelectionSet, v model.OrderPayload) graphql.Marshaler {
+	return ec._OrderPayload(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOrderPayload2ᚖtradeguardᚋgraphᚋmodelᚐOrderPayload(ctx context.Context, sel ast.SelectionSet, v *model.OrderPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._OrderPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOrderShipInput2tradeguardᚋgraphᚋmodelᚐOrderShipInput(ctx context.Context, v any) (model.OrderShipInput, error) {
+	res, err := ec.unmarshalInputOrderShipInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNOrderStatus2tradeguardᚋordersᚐStatus(ctx context.Context, v any) (orders.Status, error) {
@@ -10194,6 +16305,22 @@ func (ec *executionContext) marshalNPageInfo2ᚖtradeguardᚋgraphᚋmodelᚐPag
 		return graphql.Null
 	}
 	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPaymentMethod2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPaymentMethod2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNProduct2tradeguardᚋcatalogᚐProduct(ctx context.Context, sel ast.SelectionSet, v catalog.Product) graphql.Marshaler {
@@ -10240,6 +16367,11 @@ func (ec *executionContext) marshalNProductConnection2ᚖtradeguardᚋgraphᚋmo
 	return ec._ProductConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNProductCreateInput2tradeguardᚋgraphᚋmodelᚐProductCreateInput(ctx context.Context, v any) (model.ProductCreateInput, error) {
+	res, err := ec.unmarshalInputProductCreateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNProductEdge2tradeguardᚋgraphᚋmodelᚐProductEdge(ctx context.Context, sel ast.SelectionSet, v model.ProductEdge) graphql.Marshaler {
 	return ec._ProductEdge(ctx, sel, &v)
 }
@@ -10258,6 +16390,20 @@ func (ec *executionContext) marshalNProductEdge2ᚕtradeguardᚋgraphᚋmodelᚐ
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNProductPayload2tradeguardᚋgraphᚋmodelᚐProductPayload(ctx context.Context, sel ast.SelectionSet, v model.ProductPayload) graphql.Marshaler {
+	return ec._ProductPayload(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNProductPayload2ᚖtradeguardᚋgraphᚋmodelᚐProductPayload(ctx context.Context, sel ast.SelectionSet, v *model.ProductPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ProductPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNProductStatus2string(ctx context.Context, v any) (string, error) {
@@ -10338,6 +16484,132 @@ func (ec *executionContext) marshalNShippingAddress2ᚖtradeguardᚋgraphᚋmode
 	return ec._ShippingAddress(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNShippingAddressInput2ᚖtradeguardᚋgraphᚋmodelᚐShippingAddressInput(ctx context.Context, v any) (*model.ShippingAddressInput, error) {
+	res, err := ec.unmarshalInputShippingAddressInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStaffInvite2tradeguardᚋtenantsᚐInvite(ctx context.Context, sel ast.SelectionSet, v tenants.Invite) graphql.Marshaler {
+	return ec._StaffInvite(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNStaffInvite2ᚕtradeguardᚋtenantsᚐInviteᚄ(ctx context.Context, sel ast.SelectionSet, v []tenants.Invite) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStaffInvite2tradeguardᚋtenantsᚐInvite(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNStaffInviteAcceptInput2tradeguardᚋgraphᚋmodelᚐStaffInviteAcceptInput(ctx context.Context, v any) (model.StaffInviteAcceptInput, error) {
+	res, err := ec.unmarshalInputStaffInviteAcceptInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNStaffInviteInput2tradeguardᚋgraphᚋmodelᚐStaffInviteInput(ctx context.Context, v any) (model.StaffInviteInput, error) {
+	res, err := ec.unmarshalInputStaffInviteInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStaffInvitePayload2tradeguardᚋgraphᚋmodelᚐStaffInvitePayload(ctx context.Context, sel ast.SelectionSet, v model.StaffInvitePayload) graphql.Marshaler {
+	return ec._StaffInvitePayload(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNStaffInvitePayload2ᚖtradeguardᚋgraphᚋmodelᚐStaffInvitePayload(ctx context.Context, sel ast.SelectionSet, v *model.StaffInvitePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._StaffInvitePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNStaffInviteRevokeInput2tradeguardᚋgraphᚋmodelᚐStaffInviteRevokeInput(ctx context.Context, v any) (model.StaffInviteRevokeInput, error) {
+	res, err := ec.unmarshalInputStaffInviteRevokeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNStaffInviteStatus2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStaffInviteStatus2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNStaffMember2tradeguardᚋtenantsᚐStaffMember(ctx context.Context, sel ast.SelectionSet, v tenants.StaffMember) graphql.Marshaler {
+	return ec._StaffMember(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNStaffMember2ᚕtradeguardᚋtenantsᚐStaffMemberᚄ(ctx context.Context, sel ast.SelectionSet, v []tenants.StaffMember) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStaffMember2tradeguardᚋtenantsᚐStaffMember(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNStaffRemoveInput2tradeguardᚋgraphᚋmodelᚐStaffRemoveInput(ctx context.Context, v any) (model.StaffRemoveInput, error) {
+	res, err := ec.unmarshalInputStaffRemoveInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStaffRemovePayload2tradeguardᚋgraphᚋmodelᚐStaffRemovePayload(ctx context.Context, sel ast.SelectionSet, v model.StaffRemovePayload) graphql.Marshaler {
+	return ec._StaffRemovePayload(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNStaffRemovePayload2ᚖtradeguardᚋgraphᚋmodelᚐStaffRemovePayload(ctx context.Context, sel ast.SelectionSet, v *model.StaffRemovePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._StaffRemovePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNStaffRole2tradeguardᚋtenantsᚐStaffRole(ctx context.Context, v any) (tenants.StaffRole, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := tenants.StaffRole(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStaffRole2tradeguardᚋtenantsᚐStaffRole(ctx context.Context, sel ast.SelectionSet, v tenants.StaffRole) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNStore2tradeguardᚋtenantsᚐStore(ctx context.Context, sel ast.SelectionSet, v tenants.Store) graphql.Marshaler {
 	return ec._Store(ctx, sel, &v)
 }
@@ -10368,6 +16640,30 @@ func (ec *executionContext) marshalNStore2ᚖtradeguardᚋtenantsᚐStore(ctx co
 	return ec._Store(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNStoreClosePayload2tradeguardᚋgraphᚋmodelᚐStoreClosePayload(ctx context.Context, sel ast.SelectionSet, v model.StoreClosePayload) graphql.Marshaler {
+	return ec._StoreClosePayload(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNStoreClosePayload2ᚖtradeguardᚋgraphᚋmodelᚐStoreClosePayload(ctx context.Context, sel ast.SelectionSet, v *model.StoreClosePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._StoreClosePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNStoreCloseRequestInput2tradeguardᚋgraphᚋmodelᚐStoreCloseRequestInput(ctx context.Context, v any) (model.StoreCloseRequestInput, error) {
+	res, err := ec.unmarshalInputStoreCloseRequestInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNStoreCloseWithdrawInput2tradeguardᚋgraphᚋmodelᚐStoreCloseWithdrawInput(ctx context.Context, v any) (model.StoreCloseWithdrawInput, error) {
+	res, err := ec.unmarshalInputStoreCloseWithdrawInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNStoreConnection2tradeguardᚋgraphᚋmodelᚐStoreConnection(ctx context.Context, sel ast.SelectionSet, v model.StoreConnection) graphql.Marshaler {
 	return ec._StoreConnection(ctx, sel, &v)
 }
@@ -10380,6 +16676,25 @@ func (ec *executionContext) marshalNStoreConnection2ᚖtradeguardᚋgraphᚋmode
 		return graphql.Null
 	}
 	return ec._StoreConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNStoreCreateInput2tradeguardᚋgraphᚋmodelᚐStoreCreateInput(ctx context.Context, v any) (model.StoreCreateInput, error) {
+	res, err := ec.unmarshalInputStoreCreateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStoreCreatePayload2tradeguardᚋgraphᚋmodelᚐStoreCreatePayload(ctx context.Context, sel ast.SelectionSet, v model.StoreCreatePayload) graphql.Marshaler {
+	return ec._StoreCreatePayload(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNStoreCreatePayload2ᚖtradeguardᚋgraphᚋmodelᚐStoreCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.StoreCreatePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._StoreCreatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNStoreEdge2tradeguardᚋgraphᚋmodelᚐStoreEdge(ctx context.Context, sel ast.SelectionSet, v model.StoreEdge) graphql.Marshaler {
@@ -10456,6 +16771,10 @@ func (ec *executionContext) marshalNTokenRevokePayload2ᚖtradeguardᚋgraphᚋm
 		return graphql.Null
 	}
 	return ec._TokenRevokePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNUser2tradeguardᚋtenantsᚐUser(ctx context.Context, sel ast.SelectionSet, v tenants.User) graphql.Marshaler {
+	return ec._User(ctx, sel, &v)
 }
 
 func (ec *executionContext) marshalNUserError2tradeguardᚋgraphᚋmodelᚐUserError(ctx context.Context, sel ast.SelectionSet, v model.UserError) graphql.Marshaler {
@@ -10709,6 +17028,24 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOCancelKind2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCancelKind2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
+	return res
+}
+
 func (ec *executionContext) unmarshalODateTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
 	if v == nil {
 		return nil, nil
@@ -10725,6 +17062,13 @@ func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context,
 	_ = ctx
 	res := graphql.MarshalTime(*v)
 	return res
+}
+
+func (ec *executionContext) marshalODeadline2ᚖtradeguardᚋgraphᚋmodelᚐDeadline(ctx context.Context, sel ast.SelectionSet, v *model.Deadline) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Deadline(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
@@ -10803,6 +17147,24 @@ func (ec *executionContext) unmarshalOOrderFilter2ᚖtradeguardᚋgraphᚋmodel�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOOrderGiftInput2ᚕtradeguardᚋgraphᚋmodelᚐOrderGiftInputᚄ(ctx context.Context, v any) ([]model.OrderGiftInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]model.OrderGiftInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOrderGiftInput2tradeguardᚋgraphᚋmodelᚐOrderGiftInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOOrderStatus2ᚕtradeguardᚋordersᚐStatusᚄ(ctx context.Context, v any) ([]orders.Status, error) {
 	if v == nil {
 		return nil, nil
@@ -10840,6 +17202,25 @@ func (ec *executionContext) marshalOOrderStatus2ᚕtradeguardᚋordersᚐStatus�
 	return ret
 }
 
+func (ec *executionContext) unmarshalOOrderStatus2ᚖtradeguardᚋordersᚐStatus(ctx context.Context, v any) (*orders.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := orders.Status(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOOrderStatus2ᚖtradeguardᚋordersᚐStatus(ctx context.Context, sel ast.SelectionSet, v *orders.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) unmarshalOPaymentMethod2ᚖstring(ctx context.Context, v any) (*string, error) {
 	if v == nil {
 		return nil, nil
@@ -10873,6 +17254,13 @@ func (ec *executionContext) unmarshalOProductFilter2ᚖtradeguardᚋgraphᚋmode
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOStaffInvite2ᚖtradeguardᚋtenantsᚐInvite(ctx context.Context, sel ast.SelectionSet, v *tenants.Invite) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._StaffInvite(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOStaffRole2ᚖtradeguardᚋtenantsᚐStaffRole(ctx context.Context, v any) (*tenants.StaffRole, error) {
 	if v == nil {
 		return nil, nil
@@ -10897,6 +17285,18 @@ func (ec *executionContext) marshalOStore2ᚖtradeguardᚋtenantsᚐStore(ctx co
 		return graphql.Null
 	}
 	return ec._Store(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOString2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {

@@ -15,23 +15,25 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"tradeguard/graph/model"
+	"tradeguard/payments"
 	"tradeguard/tenants"
 )
 
 // Options configure the GraphQL handler.
 type Options struct {
-	DB     *sqlx.DB // connected as the app role
-	Auth   *tenants.Auth
-	Now    func() time.Time
-	Dev    bool // introspection and "did you mean" for everyone
-	Logger *slog.Logger
+	DB       *sqlx.DB // connected as the app role
+	Auth     *tenants.Auth
+	Payments payments.Adapter
+	Now      func() time.Time
+	Dev      bool // introspection and "did you mean" for everyone
+	Logger   *slog.Logger
 }
 
 // NewHandler is the /graphql endpoint: POST for everything, GET for queries only (gqlgen's GET transport
 // refuses mutations). The caller's Principal must already be in the request context.
 func NewHandler(o Options) *handler.Server {
 	srv := handler.New(NewExecutableSchema(Config{
-		Resolvers:  &Resolver{DB: o.DB, Auth: o.Auth, Now: o.Now},
+		Resolvers:  &Resolver{DB: o.DB, Auth: o.Auth, Payments: o.Payments, Now: o.Now},
 		Directives: DirectiveRoot{Allow: allow},
 		Complexity: complexity(),
 	}))

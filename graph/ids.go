@@ -49,10 +49,11 @@ func idKind(id string) string {
 }
 
 const (
-	kindStore     = "Store"
-	kindUser      = "User"
-	kindProduct   = "Product"
-	kindOrder     = "Order"
-	kindOrderItem = "OrderItem"
-	kindAPIToken  = "ApiToken"
+	kindStore       = "Store"
+	kindUser        = "User"
+	kindProduct     = "Product"
+	kindOrder       = "Order"
+	kindOrderItem   = "OrderItem"
+	kindAPIToken    = "ApiToken"
+	kindStaffInvite = "StaffInvite"
 )

@@ -22,6 +22,7 @@ type loaders struct {
 	product *dataloadgen.Loader[catalog.Key, catalog.Product]
 	order   *dataloadgen.Loader[orders.Key, orders.Order]
 	items   *dataloadgen.Loader[orders.Key, []orders.Item]
+	events  *dataloadgen.Loader[orders.Key, []orders.Event]
 }
 
 const loaderWait = 2 * time.Millisecond
@@ -53,6 +54,9 @@ func newLoaders(s *tenants.Session) *loaders {
 				}
 			}
 			return m, err
+		}, wait),
+		events: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []orders.Key) (map[orders.Key][]orders.Event, error) {
+			return orders.EventsByOrders(ctx, s, keys)
 		}, wait),
 	}
 }

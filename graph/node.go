@@ -51,6 +51,16 @@ func (r *Resolver) node(ctx context.Context, id string) (model.Node, error) {
 			}
 			return nil, err
 		}
+	case kindStaffInvite:
+		if ids, ok := parseID(id, kindStaffInvite, 2); ok && tenants.PrincipalFrom(ctx).IsStoreOwner() {
+			invs, err := tenants.ListInvites(ctx, tenants.SessionFrom(ctx))
+			for i := range invs {
+				if invs[i].ID == ids[1] {
+					return asNode(&invs[i], true, err)
+				}
+			}
+			return nil, err
+		}
 	}
 	return nil, nil
 }

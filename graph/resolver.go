@@ -5,12 +5,14 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"tradeguard/payments"
 	"tradeguard/tenants"
 )
 
 // Resolver holds what resolvers need besides the request's session (which travels in the context).
 type Resolver struct {
-	DB   *sqlx.DB
-	Auth *tenants.Auth
-	Now  func() time.Time
+	DB       *sqlx.DB
+	Auth     *tenants.Auth
+	Payments payments.Adapter
+	Now      func() time.Time
 }

@@ -7,8 +7,10 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"tradeguard/catalog"
 	"tradeguard/graph/model"
+	"tradeguard/lifecycle"
 	"tradeguard/orders"
 	"tradeguard/tenants"
 )
@@ -21,6 +23,11 @@ func (r *apiTokenResolver) ID(ctx context.Context, obj *tenants.APIToken) (strin
 // Scopes is the resolver for the scopes field.
 func (r *apiTokenResolver) Scopes(ctx context.Context, obj *tenants.APIToken) ([]model.APIScope, error) {
 	return fromScopes(obj.Scopes), nil
+}
+
+// ID is the resolver for the id field.
+func (r *closureBlockerResolver) ID(ctx context.Context, obj *lifecycle.Blocker) (*string, error) {
+	return blockerID(*obj), nil
 }
 
 // Login is the resolver for the login field.
@@ -78,6 +85,152 @@ func (r *mutationResolver) APITokenRevoke(ctx context.Context, input model.APITo
 	return &model.APITokenRevokePayload{APIToken: &t, UserErrors: []model.UserError{}}, nil
 }
 
+// OrderCreate is the resolver for the orderCreate field.
+func (r *mutationResolver) OrderCreate(ctx context.Context, input model.OrderCreateInput) (*model.OrderPayload, error) {
+	in, err := orderCreateInput(input)
+	if err != nil {
+		return orderPayload(orders.Order{}, err)
+	}
+	return orderPayload(orders.Create(ctx, tenants.SessionFrom(ctx), in, r.Now()))
+}
+
+// OrderPay is the resolver for the orderPay field.
+func (r *mutationResolver) OrderPay(ctx context.Context, input model.OrderPayInput) (*model.OrderPayload, error) {
+	k, err := orderKey(input.OrderID)
+	if err != nil {
+		return nil, err
+	}
+	return orderPayload(orders.Pay(ctx, tenants.SessionFrom(ctx), r.Payments, k, input.IdempotencyKey, r.Now()))
+}
+
+// OrderShip is the resolver for the orderShip field.
+func (r *mutationResolver) OrderShip(ctx context.Context, input model.OrderShipInput) (*model.OrderPayload, error) {
+	k, err := orderKey(input.OrderID)
+	if err != nil {
+		return nil, err
+	}
+	return orderPayload(orders.Ship(ctx, tenants.SessionFrom(ctx), k, input.Carrier, input.TrackingNumber, input.ExpectedVersion, r.Now()))
+}
+
+// OrderMarkDelivered is the resolver for the orderMarkDelivered field.
+func (r *mutationResolver) OrderMarkDelivered(ctx context.Context, input model.OrderMarkDeliveredInput) (*model.OrderPayload, error) {
+	k, err := orderKey(input.OrderID)
+	if err != nil {
+		return nil, err
+	}
+	return orderPayload(orders.MarkDelivered(ctx, tenants.SessionFrom(ctx), k, input.ExpectedVersion, r.Now()))
+}
+
+// OrderConfirmReceipt is the resolver for the orderConfirmReceipt field.
+func (r *mutationResolver) OrderConfirmReceipt(ctx context.Context, input model.OrderConfirmReceiptInput) (*model.OrderPayload, error) {
+	k, err := orderKey(input.OrderID)
+	if err != nil {
+		return nil, err
+	}
+	return orderPayload(orders.ConfirmReceipt(ctx, tenants.SessionFrom(ctx), k, input.ExpectedVersion, r.Now()))
+}
+
+// OrderCancel is the resolver for the orderCancel field.
+func (r *mutationResolver) OrderCancel(ctx context.Context, input model.OrderCancelInput) (*model.OrderPayload, error) {
+	k, err := orderKey(input.OrderID)
+	if err != nil {
+		return nil, err
+	}
+	reason := ""
+	if input.Reason != nil {
+		reason = *input.Reason
+	}
+	return orderPayload(orders.Cancel(ctx, tenants.SessionFrom(ctx), r.Payments, k, reason, input.ExpectedVersion, r.Now()))
+}
+
+// ProductCreate is the resolver for the productCreate field.
+func (r *mutationResolver) ProductCreate(ctx context.Context, input model.ProductCreateInput) (*model.ProductPayload, error) {
+	in, err := productCreateInput(input)
+	if err != nil {
+		return productPayload(catalog.Product{}, err)
+	}
+	return productPayload(catalog.Create(ctx, tenants.SessionFrom(ctx), in, r.Now()))
+}
+
+// StoreCreate is the resolver for the storeCreate field.
+func (r *mutationResolver) StoreCreate(ctx context.Context, input model.StoreCreateInput) (*model.StoreCreatePayload, error) {
+	st, inv, token, err := tenants.CreateStore(ctx, tenants.SessionFrom(ctx), tenants.StoreInput{Slug: input.Slug,
+		Name: input.Name, Category: input.Category, Currency: input.CurrencyCode, TimeZone: input.TimeZone,
+		OwnerEmail: input.OwnerEmail}, r.Now())
+	ues, err := userErrors(err)
+	if err != nil || ues != nil {
+		return &model.StoreCreatePayload{UserErrors: ues}, err
+	}
+	return &model.StoreCreatePayload{Store: &st, OwnerInvite: &inv, InviteToken: &token, UserErrors: []model.UserError{}}, nil
+}
+
+// StaffInvite is the resolver for the staffInvite field.
+func (r *mutationResolver) StaffInvite(ctx context.Context, input model.StaffInviteInput) (*model.StaffInvitePayload, error) {
+	return invitePayload(tenants.InviteStaff(ctx, tenants.SessionFrom(ctx), input.Email, input.StaffRole, r.Now()))
+}
+
+// StaffInviteRevoke is the resolver for the staffInviteRevoke field.
+func (r *mutationResolver) StaffInviteRevoke(ctx context.Context, input model.StaffInviteRevokeInput) (*model.StaffInvitePayload, error) {
+	id, err := inviteKey(input.ID, tenants.PrincipalFrom(ctx))
+	if err != nil {
+		return nil, err
+	}
+	inv, err := tenants.RevokeInvite(ctx, tenants.SessionFrom(ctx), id, r.Now())
+	return invitePayload(inv, "", err)
+}
+
+// StaffInviteAccept is the resolver for the staffInviteAccept field.
+func (r *mutationResolver) StaffInviteAccept(ctx context.Context, input model.StaffInviteAcceptInput) (*model.LoginPayload, error) {
+	userID, err := tenants.AcceptInvite(ctx, r.DB, input.Token, input.DisplayName, input.Password, r.Now())
+	ues, err := userErrors(err)
+	if err != nil || ues != nil {
+		return &model.LoginPayload{UserErrors: ues}, err
+	}
+	pair, err := r.Auth.SignIn(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	return loginPayload(pair), nil
+}
+
+// StaffRemove is the resolver for the staffRemove field.
+func (r *mutationResolver) StaffRemove(ctx context.Context, input model.StaffRemoveInput) (*model.StaffRemovePayload, error) {
+	ids, ok := parseID(input.UserID, kindUser, 1)
+	if !ok {
+		return nil, tenants.ErrNotFound
+	}
+	err := tenants.RemoveStaff(ctx, tenants.SessionFrom(ctx), ids[0], r.Now())
+	ues, err := userErrors(err)
+	if err != nil || ues != nil {
+		return &model.StaffRemovePayload{UserErrors: ues}, err
+	}
+	return &model.StaffRemovePayload{Removed: true, UserErrors: []model.UserError{}}, nil
+}
+
+// StoreCloseRequest is the resolver for the storeCloseRequest field.
+func (r *mutationResolver) StoreCloseRequest(ctx context.Context, input model.StoreCloseRequestInput) (*model.StoreClosePayload, error) {
+	st, blockers, err := lifecycle.RequestStoreClose(ctx, tenants.SessionFrom(ctx), r.Now())
+	return closePayload(&st, blockers, err)
+}
+
+// StoreCloseWithdraw is the resolver for the storeCloseWithdraw field.
+func (r *mutationResolver) StoreCloseWithdraw(ctx context.Context, input model.StoreCloseWithdrawInput) (*model.StoreClosePayload, error) {
+	st, err := lifecycle.WithdrawStoreClose(ctx, tenants.SessionFrom(ctx), r.Now())
+	return closePayload(&st, nil, err)
+}
+
+// AccountDeleteRequest is the resolver for the accountDeleteRequest field.
+func (r *mutationResolver) AccountDeleteRequest(ctx context.Context, input model.AccountDeleteRequestInput) (*model.AccountDeletePayload, error) {
+	at, blockers, err := lifecycle.RequestAccountDeletion(ctx, tenants.SessionFrom(ctx), r.Now())
+	return deletePayload(&at, blockers, err)
+}
+
+// AccountDeleteWithdraw is the resolver for the accountDeleteWithdraw field.
+func (r *mutationResolver) AccountDeleteWithdraw(ctx context.Context, input model.AccountDeleteWithdrawInput) (*model.AccountDeletePayload, error) {
+	err := lifecycle.WithdrawAccountDeletion(ctx, tenants.SessionFrom(ctx), r.Now())
+	return deletePayload(nil, nil, err)
+}
+
 // ID is the resolver for the id field.
 func (r *orderResolver) ID(ctx context.Context, obj *orders.Order) (string, error) {
 	return globalID(kindOrder, obj.StoreID, obj.ID), nil
@@ -101,6 +254,21 @@ func (r *orderResolver) ShippingAddress(ctx context.Context, obj *orders.Order) 
 // ShippedLate is the resolver for the shippedLate field.
 func (r *orderResolver) ShippedLate(ctx context.Context, obj *orders.Order) (bool, error) {
 	return obj.ShippedLate(r.Now()), nil
+}
+
+// Deadline is the resolver for the deadline field.
+func (r *orderResolver) Deadline(ctx context.Context, obj *orders.Order) (*model.Deadline, error) {
+	return orderDeadline(ctx, r.Resolver, obj), nil
+}
+
+// AvailableActions is the resolver for the availableActions field.
+func (r *orderResolver) AvailableActions(ctx context.Context, obj *orders.Order) ([]orders.Action, error) {
+	return orders.Available(tenants.PrincipalFrom(ctx), *obj, r.Now()), nil
+}
+
+// Timeline is the resolver for the timeline field.
+func (r *orderResolver) Timeline(ctx context.Context, obj *orders.Order) ([]orders.Event, error) {
+	return loadersFrom(ctx).events.Load(ctx, orders.Key{StoreID: obj.StoreID, ID: obj.ID})
 }
 
 // ID is the resolver for the id field.
@@ -202,9 +370,38 @@ func (r *queryResolver) APITokens(ctx context.Context) ([]tenants.APIToken, erro
 	return tenants.ListAPITokens(ctx, tenants.SessionFrom(ctx))
 }
 
+// Staff is the resolver for the staff field.
+func (r *queryResolver) Staff(ctx context.Context) ([]tenants.StaffMember, error) {
+	return tenants.ListStaff(ctx, tenants.SessionFrom(ctx))
+}
+
+// StaffInvites is the resolver for the staffInvites field.
+func (r *queryResolver) StaffInvites(ctx context.Context) ([]tenants.Invite, error) {
+	return tenants.ListInvites(ctx, tenants.SessionFrom(ctx))
+}
+
+// ID is the resolver for the id field.
+func (r *staffInviteResolver) ID(ctx context.Context, obj *tenants.Invite) (string, error) {
+	return globalID(kindStaffInvite, obj.StoreID, obj.ID), nil
+}
+
+// Status is the resolver for the status field.
+func (r *staffInviteResolver) Status(ctx context.Context, obj *tenants.Invite) (string, error) {
+	return obj.Status(r.Now()), nil
+}
+
 // ID is the resolver for the id field.
 func (r *storeResolver) ID(ctx context.Context, obj *tenants.Store) (string, error) {
 	return globalID(kindStore, obj.ID), nil
+}
+
+// History is the resolver for the history field.
+func (r *storeResolver) History(ctx context.Context, obj *tenants.Store) ([]tenants.LifecycleEvent, error) {
+	evs, err := tenants.StoreHistory(ctx, tenants.SessionFrom(ctx), obj.ID)
+	if errors.Is(err, tenants.ErrForbidden) {
+		return []tenants.LifecycleEvent{}, nil // not the caller's store: its history is simply not shown
+	}
+	return evs, err
 }
 
 // ID is the resolver for the id field.
@@ -222,6 +419,9 @@ func (r *userResolver) Email(ctx context.Context, obj *tenants.User) (*string, e
 
 // ApiToken returns ApiTokenResolver implementation.
 func (r *Resolver) ApiToken() ApiTokenResolver { return &apiTokenResolver{r} }
+
+// ClosureBlocker returns ClosureBlockerResolver implementation.
+func (r *Resolver) ClosureBlocker() ClosureBlockerResolver { return &closureBlockerResolver{r} }
 
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
@@ -241,6 +441,9 @@ func (r *Resolver) Product() ProductResolver { return &productResolver{r} }
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+// StaffInvite returns StaffInviteResolver implementation.
+func (r *Resolver) StaffInvite() StaffInviteResolver { return &staffInviteResolver{r} }
+
 // Store returns StoreResolver implementation.
 func (r *Resolver) Store() StoreResolver { return &storeResolver{r} }
 
@@ -248,11 +451,13 @@ func (r *Resolver) Store() StoreResolver { return &storeResolver{r} }
 func (r *Resolver) User() UserResolver { return &userResolver{r} }
 
 type apiTokenResolver struct{ *Resolver }
+type closureBlockerResolver struct{ *Resolver }
 type mutationResolver struct{ *Resolver }
 type orderResolver struct{ *Resolver }
 type orderBuyerResolver struct{ *Resolver }
 type orderItemResolver struct{ *Resolver }
 type productResolver struct{ *Resolver }
 type queryResolver struct{ *Resolver }
+type staffInviteResolver struct{ *Resolver }
 type storeResolver struct{ *Resolver }
 type userResolver struct{ *Resolver }

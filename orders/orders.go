@@ -28,34 +28,38 @@ const (
 
 // Order as stored. Amounts are minor units of Currency.
 type Order struct {
-	StoreID        uuid.UUID  `db:"tenant_id"`
-	ID             uuid.UUID  `db:"id"`
-	Number         string     `db:"number"`
-	BuyerID        uuid.UUID  `db:"buyer_id"`
-	Status         Status     `db:"status"`
-	Currency       string     `db:"currency"`
-	SubtotalMinor  int64      `db:"subtotal_minor"`
-	ShippingMinor  int64      `db:"shipping_minor"`
-	TotalMinor     int64      `db:"total_minor"`
-	PaidMinor      int64      `db:"paid_minor"`
-	RefundedMinor  int64      `db:"refunded_minor"`
-	PaymentMethod  *string    `db:"payment_method"`
-	BuyerName      string     `db:"buyer_name"`
-	ShipName       string     `db:"ship_name"`
-	ShipPhone      string     `db:"ship_phone"`
-	ShipAddress    string     `db:"ship_address"`
-	CreatedAt      time.Time  `db:"created_at"`
-	PaidAt         *time.Time `db:"paid_at"`
-	ShipBy         *time.Time `db:"ship_by"`
-	ShippedAt      *time.Time `db:"shipped_at"`
-	Carrier        *string    `db:"carrier"`
-	TrackingNumber *string    `db:"tracking_number"`
-	DeliveredAt    *time.Time `db:"delivered_at"`
-	CompletedAt    *time.Time `db:"completed_at"`
-	CancelledAt    *time.Time `db:"cancelled_at"`
-	CancelledBy    *string    `db:"cancelled_by"`
-	CancelReason   *string    `db:"cancel_reason"`
-	Version        int        `db:"version"`
+	StoreID       uuid.UUID `db:"tenant_id"`
+	ID            uuid.UUID `db:"id"`
+	Number        string    `db:"number"`
+	BuyerID       uuid.UUID `db:"buyer_id"`
+	Status        Status    `db:"status"`
+	Currency      string    `db:"currency"`
+	SubtotalMinor int64     `db:"subtotal_minor"`
+	ShippingMinor int64     `db:"shipping_minor"`
+	TotalMinor    int64     `db:"total_minor"`
+	PaidMinor     int64     `db:"paid_minor"`
+	RefundedMinor int64     `db:"refunded_minor"`
+	// RefundableMinor is paid minus refunded, computed by the database.
+	RefundableMinor int64      `db:"refundable_minor"`
+	PaymentMethod   *string    `db:"payment_method"`
+	BuyerName       string     `db:"buyer_name"`
+	ShipName        string     `db:"ship_name"`
+	ShipPhone       string     `db:"ship_phone"`
+	ShipAddress     string     `db:"ship_address"`
+	CreatedAt       time.Time  `db:"created_at"`
+	PaidAt          *time.Time `db:"paid_at"`
+	ShipBy          *time.Time `db:"ship_by"`
+	ShippedAt       *time.Time `db:"shipped_at"`
+	Carrier         *string    `db:"carrier"`
+	TrackingNumber  *string    `db:"tracking_number"`
+	DeliveredAt     *time.Time `db:"delivered_at"`
+	CompletedAt     *time.Time `db:"completed_at"`
+	CancelledAt     *time.Time `db:"cancelled_at"`
+	CancelledBy     *string    `db:"cancelled_by"`
+	CancelKind      *string    `db:"cancel_kind"`
+	CancelReason    *string    `db:"cancel_reason"`
+	AnonymizedAt    *time.Time `db:"anonymized_at"`
+	Version         int        `db:"version"`
 }
 
 func (o Order) money(minor int64) money.Money { return money.New(minor, o.Currency) }
@@ -66,7 +70,7 @@ func (o Order) Shipping() money.Money   { return o.money(o.ShippingMinor) }
 func (o Order) Total() money.Money      { return o.money(o.TotalMinor) }
 func (o Order) Paid() money.Money       { return o.money(o.PaidMinor) }
 func (o Order) Refunded() money.Money   { return o.money(o.RefundedMinor) }
-func (o Order) Refundable() money.Money { return o.money(o.PaidMinor - o.RefundedMinor) }
+func (o Order) Refundable() money.Money { return o.money(o.RefundableMinor) }
 
 // ShippedLate reports whether the order shipped after its promised ship-by time, or has not shipped and the
 // ship-by time has passed at now.
@@ -110,8 +114,9 @@ type Cursor struct {
 }
 
 const columns = `tenant_id, id, number, buyer_id, status, currency, subtotal_minor, shipping_minor, total_minor,
-	paid_minor, refunded_minor, payment_method, buyer_name, ship_name, ship_phone, ship_address, created_at, paid_at, ship_by,
-	shipped_at, carrier, tracking_number, delivered_at, completed_at, cancelled_at, cancelled_by, cancel_reason, version`
+	paid_minor, refunded_minor, refundable_minor, payment_method, buyer_name, ship_name, ship_phone, ship_address, created_at, paid_at, ship_by,
+	shipped_at, carrier, tracking_number, delivered_at, completed_at, cancelled_at, cancelled_by, cancel_kind, cancel_reason,
+	anonymized_at, version`
 
 // where filters explicitly by who is asking (helps the planner and a future Citus router); row-level security
 // is the guarantee underneath.

@@ -15,6 +15,7 @@ import (
 
 	"tradeguard/frontend"
 	"tradeguard/graph"
+	"tradeguard/payments"
 	"tradeguard/tenants"
 )
 
@@ -25,12 +26,14 @@ const (
 )
 
 type appOptions struct {
-	DB     *sqlx.DB // app role
-	Key    []byte   // JWT signing key
-	Now    func() time.Time
-	Dev    bool
-	Logger *slog.Logger
-	Ready  func(context.Context) error
+	DB       *sqlx.DB // app role
+	Key      []byte   // JWT signing key
+	Now      func() time.Time
+	Dev      bool
+	Logger   *slog.Logger
+	Ready    func(context.Context) error
+	Payments payments.Adapter
+	Registry *prometheus.Registry // /metrics; the scheduler registers here too
 }
 
 // newApp is the whole HTTP surface: /graphql, /graphiql (development), health, metrics and the portal.
@@ -40,12 +43,12 @@ func newApp(o appOptions) (http.Handler, error) {
 		return nil, err
 	}
 	auth := &tenants.Auth{DB: o.DB, Access: access, Now: o.Now}
-	reg := prometheus.NewRegistry()
+	reg := o.Registry
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(o.DB.DB, "app"))
 	m := newHTTPMetrics(reg)
 
-	gql := graph.NewHandler(graph.Options{DB: o.DB, Auth: auth, Now: o.Now, Dev: o.Dev, Logger: o.Logger})
+	gql := graph.NewHandler(graph.Options{DB: o.DB, Auth: auth, Payments: o.Payments, Now: o.Now, Dev: o.Dev, Logger: o.Logger})
 	mux := http.NewServeMux()
 	api := limitBody(authenticate(auth, o.Logger, gql))
 	mux.Handle("GET /graphql", api)

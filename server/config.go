@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 )
 
 // config is everything the server reads from flags and the environment (README: Configuration).
@@ -17,6 +18,8 @@ type config struct {
 	JWTKey      string // hex or base64, >= 32 bytes; empty = generated and kept in DataDir
 	Demo        string // "auto" (embedded only), "on", "off"
 	LogLevel    slog.Level
+	// SchedulerEvery is how often this process acts on due deadlines (0: never; another process does).
+	SchedulerEvery time.Duration
 }
 
 func loadConfig(args []string, getenv func(string) string) (config, error) {
@@ -26,6 +29,7 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	fs.StringVar(&c.DataDir, "data", "./.tradeguard", "data directory (embedded PostgreSQL, generated signing key)")
 	fs.BoolVar(&c.Dev, "dev", getenv("TRADEGUARD_DEV") == "1", "development mode: GraphiQL, introspection and suggestions for everyone")
 	demoFlag := fs.String("demo", envOr(getenv, "TRADEGUARD_DEMO", "auto"), "load demo data: auto (only into the embedded database), on, off")
+	fs.DurationVar(&c.SchedulerEvery, "scheduler-every", time.Second, "how often to act on due deadlines; 0 turns this process's scheduler off")
 	level := fs.String("log-level", envOr(getenv, "LOG_LEVEL", "info"), "debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		return c, err

@@ -4,19 +4,25 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"tradeguard/demo"
 	"tradeguard/internal/clock"
 	"tradeguard/internal/testdb"
+	"tradeguard/payments"
+	"tradeguard/scheduler"
 )
 
 // The server tests run the real HTTP handler (httptest.Server, real TCP) against a real PostgreSQL database,
@@ -34,6 +40,11 @@ type harness struct {
 	App   *sqlx.DB // the server's own role
 	Super string   // superuser DSN (pg_stat_statements)
 	Key   []byte
+	// Scheduler acts on due deadlines when a test calls RunDue (the test server runs no background loop).
+	Scheduler *scheduler.Runner
+	// FailRefunds makes the payment provider unreachable for refunds. Charges whose idempotency key starts
+	// with "decline" are declined.
+	FailRefunds atomic.Bool
 }
 
 var (
@@ -52,8 +63,23 @@ func setup(t *testing.T) *harness {
 		h := &harness{Clock: clock.NewFake(demoNow), Owner: owner, App: app, Super: testdb.New(t),
 			Key: bytes.Repeat([]byte("k"), 32)}
 		log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+		pay := payments.Scripted{
+			DeclineCharge: func(r payments.Request) string {
+				if strings.HasPrefix(r.IdempotencyKey, "decline") {
+					return "card declined"
+				}
+				return ""
+			},
+			FailRefund: func(payments.Request) error {
+				if h.FailRefunds.Load() {
+					return errors.New("payment provider unreachable")
+				}
+				return nil
+			},
+		}
 		handler, err := newApp(appOptions{DB: app, Key: h.Key, Now: h.Clock.Now, Dev: false, Logger: log,
-			Ready: app.PingContext})
+			Ready: app.PingContext, Payments: pay, Registry: prometheus.NewRegistry()})
+		h.Scheduler = newScheduler(app, h.Clock.Now, pay, log, nil)
 		if err != nil {
 			t.Fatalf("newApp: %v", err)
 		}

@@ -17,6 +17,10 @@ import (
 
 	"tradeguard/demo"
 	"tradeguard/internal/clock"
+	"tradeguard/payments"
+	"tradeguard/scheduler"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 func main() {
@@ -55,9 +59,16 @@ func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error
 	if err != nil {
 		return err
 	}
-	app, err := newApp(appOptions{DB: db.App, Key: key, Now: clock.Real, Dev: cfg.Dev, Logger: log, Ready: db.Ready})
+	reg := prometheus.NewRegistry()
+	pay := payments.Recorder{}
+	app, err := newApp(appOptions{DB: db.App, Key: key, Now: clock.Real, Dev: cfg.Dev, Logger: log, Ready: db.Ready,
+		Payments: pay, Registry: reg})
 	if err != nil {
 		return err
+	}
+	if cfg.SchedulerEvery > 0 {
+		runner := newScheduler(db.App, clock.Real, pay, log, scheduler.NewMetrics(reg))
+		go runner.Start(ctx, cfg.SchedulerEvery)
 	}
 
 	ln, err := net.Listen("tcp", cfg.Addr)

@@ -64,9 +64,11 @@ func (a *Auth) Login(ctx context.Context, email, password string) (TokenPair, er
 	}
 	ok, err := CheckPassword(u.Hash, password)
 	if err != nil {
-		return TokenPair{}, err
+		// An unusable hash ("!" after anonymization, or a corrupt one) is a wrong password, not a failure.
+		return TokenPair{}, errBadCredentials
 	}
-	if !ok || u.Status != "ACTIVE" {
+	// An account whose deletion is pending still signs in, so its owner can withdraw the request.
+	if !ok || (u.Status != "ACTIVE" && u.Status != "DELETION_PENDING") {
 		return TokenPair{}, errBadCredentials
 	}
 	var pair TokenPair
@@ -81,6 +83,21 @@ func (a *Auth) Login(ctx context.Context, email, password string) (TokenPair, er
 	if errors.Is(err, ErrUnauthenticated) {
 		return TokenPair{}, errBadCredentials
 	}
+	return pair, err
+}
+
+// SignIn opens a refresh-token family for an account that has just proved who it is some other way
+// (accepting an invitation with its password).
+func (a *Auth) SignIn(ctx context.Context, userID uuid.UUID) (TokenPair, error) {
+	var pair TokenPair
+	err := inTx(ctx, a.DB, dbContext{role: "login", userID: userID.String()}, func(tx *sqlx.Tx) error {
+		p, err := loadPrincipal(ctx, tx, userID)
+		if err != nil {
+			return err
+		}
+		pair, err = a.issue(ctx, tx, p, uuid.New())
+		return err
+	})
 	return pair, err
 }
 
@@ -181,7 +198,8 @@ func lockFamily(ctx context.Context, tx *sqlx.Tx, family uuid.UUID) error {
 	return err
 }
 
-// loadPrincipal reads an account as it is now; disabled or deleted accounts get no tokens.
+// loadPrincipal reads an account as it is now; disabled or deleted accounts get no tokens (one whose deletion
+// is pending still does, until it is deleted).
 func loadPrincipal(ctx context.Context, tx *sqlx.Tx, userID uuid.UUID) (Principal, error) {
 	var u struct {
 		Role   Role   `db:"role"`
@@ -193,7 +211,7 @@ func loadPrincipal(ctx context.Context, tx *sqlx.Tx, userID uuid.UUID) (Principa
 		}
 		return Principal{}, err
 	}
-	if u.Status != "ACTIVE" {
+	if u.Status != "ACTIVE" && u.Status != "DELETION_PENDING" {
 		return Principal{}, ErrUnauthenticated
 	}
 	p := Principal{Role: u.Role, UserID: userID}

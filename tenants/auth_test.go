@@ -488,14 +488,24 @@ func TestDisabledAccount(t *testing.T) {
 	got, err = e.auth.Refresh(ctx, pair.RefreshToken)
 	wantRefreshInvalid(t, "refresh of a disabled account", got, err)
 
-	for _, s := range []string{"DELETION_PENDING", "DELETED"} {
-		setStatus(s)
-		if _, err := e.auth.Login(ctx, email, demo.Password); err == nil {
-			t.Errorf("an account in status %s signed in", s)
-		}
-		got, err = e.auth.Refresh(ctx, pair.RefreshToken)
-		wantRefreshInvalid(t, "refresh of a "+s+" account", got, err)
+	// While its deletion is pending the account still signs in and refreshes: that is how its owner withdraws.
+	setStatus("DELETION_PENDING")
+	pending, err := e.auth.Login(ctx, email, demo.Password)
+	if err != nil {
+		t.Fatalf("login while deletion is pending: %v", err)
 	}
+	if _, err := e.auth.Refresh(ctx, pair.RefreshToken); err != nil {
+		t.Fatalf("refresh while deletion is pending: %v", err)
+	}
+
+	setStatus("DELETED")
+	if got, err := e.auth.Login(ctx, email, demo.Password); err == nil {
+		t.Errorf("a DELETED account signed in")
+	} else if code, _ := ruleCode(t, err); code != "INVALID_CREDENTIALS" || got != (tenants.TokenPair{}) {
+		t.Errorf("login of a deleted account: %s %+v", code, got)
+	}
+	got, err = e.auth.Refresh(ctx, pending.RefreshToken)
+	wantRefreshInvalid(t, "refresh of a DELETED account", got, err)
 }
 
 // ownerSession opens a request session for the lotus owner, as the GraphQL layer does.

@@ -14,7 +14,7 @@ import (
 
 // dbContext is what the row-level policies read (see migrations: app.role(), app.user_id(), ...).
 type dbContext struct {
-	role, userID, tenantID, loginEmail, refreshFamily, apiTokenHash string
+	role, userID, tenantID, loginEmail, refreshFamily, apiTokenHash, inviteHash string
 }
 
 func contextOf(p Principal) dbContext {
@@ -32,14 +32,15 @@ func contextOf(p Principal) dbContext {
 // connection never carries one caller's context into the next transaction.
 const setContextSQL = `select set_config('app.role', $1, true), set_config('app.user_id', $2, true),
 	set_config('app.tenant_id', $3, true), set_config('app.login_email', $4, true),
-	set_config('app.refresh_family', $5, true), set_config('app.api_token_hash', $6, true)`
+	set_config('app.refresh_family', $5, true), set_config('app.api_token_hash', $6, true),
+	set_config('app.invite_hash', $7, true)`
 
 func begin(ctx context.Context, db *sqlx.DB, c dbContext, opts *sql.TxOptions) (*sqlx.Tx, error) {
 	tx, err := db.BeginTxx(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := tx.ExecContext(ctx, setContextSQL, c.role, c.userID, c.tenantID, c.loginEmail, c.refreshFamily, c.apiTokenHash); err != nil {
+	if _, err := tx.ExecContext(ctx, setContextSQL, c.role, c.userID, c.tenantID, c.loginEmail, c.refreshFamily, c.apiTokenHash, c.inviteHash); err != nil {
 		_ = tx.Rollback()
 		return nil, err
 	}
@@ -68,14 +69,22 @@ type Session struct {
 	principal Principal
 	readOnly  bool
 
-	mu   sync.Mutex
-	tx   *sqlx.Tx
-	done bool
+	mu       sync.Mutex
+	tx       *sqlx.Tx
+	done     bool
+	attached bool // the transaction belongs to the caller of Attach
 }
 
 // NewSession starts a request session for p. Nothing touches the database until the first Do.
 func NewSession(db *sqlx.DB, p Principal, readOnly bool) *Session {
 	return &Session{db: db, principal: p, readOnly: readOnly}
+}
+
+// Attach makes a session of a transaction the caller already holds, e.g. a scheduler run acting as the
+// system: domain functions take sessions, and this lets them run inside that transaction. Commit and
+// Rollback leave the transaction alone; p must match the context the transaction was opened with.
+func Attach(tx *sqlx.Tx, p Principal) *Session {
+	return &Session{principal: p, tx: tx, attached: true}
 }
 
 // ErrSessionClosed is returned by Do after Commit or Rollback.
@@ -118,7 +127,7 @@ func (s *Session) finish(commit bool) error {
 		return nil
 	}
 	s.done = true
-	if s.tx == nil {
+	if s.tx == nil || s.attached {
 		return nil
 	}
 	if commit {

@@ -9,9 +9,25 @@ import (
 	"strconv"
 	"time"
 	"tradeguard/catalog"
+	"tradeguard/lifecycle"
 	"tradeguard/orders"
 	"tradeguard/tenants"
 )
+
+type AccountDeletePayload struct {
+	// When the account's personal data will be anonymized (null after a withdrawal or a refusal).
+	DeletesAt  *time.Time          `json:"deletesAt,omitempty"`
+	Blockers   []lifecycle.Blocker `json:"blockers"`
+	UserErrors []UserError         `json:"userErrors"`
+}
+
+type AccountDeleteRequestInput struct {
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
+type AccountDeleteWithdrawInput struct {
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
 
 type APITokenCreateInput struct {
 	// 1 to 100 characters, e.g. the partner system's name.
@@ -36,6 +52,11 @@ type APITokenRevokePayload struct {
 	UserErrors []UserError       `json:"userErrors"`
 }
 
+type Deadline struct {
+	At     time.Time             `json:"at"`
+	Action orders.DeadlineAction `json:"action"`
+}
+
 type LoginInput struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`
@@ -51,7 +72,24 @@ type LoginPayload struct {
 	UserErrors            []UserError `json:"userErrors"`
 }
 
+type MoneyInput struct {
+	Amount       string `json:"amount"`
+	CurrencyCode string `json:"currencyCode"`
+}
+
 type Mutation struct {
+}
+
+type OrderCancelInput struct {
+	OrderID string `json:"orderId"`
+	// Required for merchants and admins (shown to the buyer); up to 500 characters.
+	Reason          *string `json:"reason,omitempty"`
+	ExpectedVersion *int    `json:"expectedVersion,omitempty"`
+}
+
+type OrderConfirmReceiptInput struct {
+	OrderID         string `json:"orderId"`
+	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
 }
 
 type OrderConnection struct {
@@ -59,6 +97,14 @@ type OrderConnection struct {
 	Nodes      []orders.Order `json:"nodes"`
 	PageInfo   *PageInfo      `json:"pageInfo"`
 	TotalCount int            `json:"totalCount"`
+}
+
+type OrderCreateInput struct {
+	StoreID string `json:"storeId"`
+	// 1 to 50 paid lines.
+	Lines           []OrderLineInput      `json:"lines"`
+	PaymentMethod   string                `json:"paymentMethod"`
+	ShippingAddress *ShippingAddressInput `json:"shippingAddress"`
 }
 
 type OrderEdge struct {
@@ -76,6 +122,44 @@ type OrderFilter struct {
 	StoreID *string `json:"storeId,omitempty"`
 }
 
+type OrderGiftInput struct {
+	ProductID string `json:"productId"`
+	Quantity  int    `json:"quantity"`
+}
+
+type OrderLineInput struct {
+	ProductID string `json:"productId"`
+	// 1 to 99.
+	Quantity int `json:"quantity"`
+	// Up to 5 free items riding on this line; each is worth its product's list price if not returned with it.
+	Gifts []OrderGiftInput `json:"gifts,omitempty"`
+}
+
+type OrderMarkDeliveredInput struct {
+	OrderID         string `json:"orderId"`
+	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
+}
+
+type OrderPayInput struct {
+	OrderID string `json:"orderId"`
+	// Your key for this payment of this order (1 to 200 characters); reuse it when you retry.
+	IdempotencyKey string `json:"idempotencyKey"`
+}
+
+type OrderPayload struct {
+	Order      *orders.Order `json:"order,omitempty"`
+	UserErrors []UserError   `json:"userErrors"`
+}
+
+type OrderShipInput struct {
+	OrderID string `json:"orderId"`
+	// 1 to 50 characters.
+	Carrier string `json:"carrier"`
+	// 4 to 64 letters, digits or dashes.
+	TrackingNumber  string `json:"trackingNumber"`
+	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
+}
+
 type PageInfo struct {
 	HasNextPage     bool    `json:"hasNextPage"`
 	HasPreviousPage bool    `json:"hasPreviousPage"`
@@ -90,6 +174,18 @@ type ProductConnection struct {
 	TotalCount int               `json:"totalCount"`
 }
 
+type ProductCreateInput struct {
+	// 1 to 64 characters, unique in the store.
+	Sku   string `json:"sku"`
+	Title string `json:"title"`
+	// A category code, e.g. electronics, apparel, food.
+	Category string `json:"category"`
+	// In the store's currency.
+	Price *MoneyInput `json:"price"`
+	// Defaults to the category's warranty.
+	WarrantyDays *int `json:"warrantyDays,omitempty"`
+}
+
 type ProductEdge struct {
 	Cursor string           `json:"cursor"`
 	Node   *catalog.Product `json:"node"`
@@ -99,6 +195,11 @@ type ProductFilter struct {
 	StoreID *string `json:"storeId,omitempty"`
 	// Case-insensitive text in the title or SKU.
 	Search *string `json:"search,omitempty"`
+}
+
+type ProductPayload struct {
+	Product    *catalog.Product `json:"product,omitempty"`
+	UserErrors []UserError      `json:"userErrors"`
 }
 
 type Query struct {
@@ -111,11 +212,87 @@ type ShippingAddress struct {
 	Address string `json:"address"`
 }
 
+type ShippingAddressInput struct {
+	// 1 to 100 characters.
+	Name string `json:"name"`
+	// 6 to 30 digits, spaces, dashes or parentheses, optional leading +.
+	Phone string `json:"phone"`
+	// 5 to 500 characters.
+	Address string `json:"address"`
+}
+
+type StaffInviteAcceptInput struct {
+	Token       string `json:"token"`
+	DisplayName string `json:"displayName"`
+	// At least 10 characters.
+	Password string `json:"password"`
+}
+
+type StaffInviteInput struct {
+	Email     string            `json:"email"`
+	StaffRole tenants.StaffRole `json:"staffRole"`
+}
+
+type StaffInvitePayload struct {
+	Invite *tenants.Invite `json:"invite,omitempty"`
+	// The invitation token, shown once (staffInvite only).
+	InviteToken *string     `json:"inviteToken,omitempty"`
+	UserErrors  []UserError `json:"userErrors"`
+}
+
+type StaffInviteRevokeInput struct {
+	ID string `json:"id"`
+}
+
+type StaffRemoveInput struct {
+	// The User id of the staff member.
+	UserID string `json:"userId"`
+}
+
+type StaffRemovePayload struct {
+	Removed    bool        `json:"removed"`
+	UserErrors []UserError `json:"userErrors"`
+}
+
+type StoreClosePayload struct {
+	Store *tenants.Store `json:"store,omitempty"`
+	// What stops the store from closing (empty when the request was accepted).
+	Blockers   []lifecycle.Blocker `json:"blockers"`
+	UserErrors []UserError         `json:"userErrors"`
+}
+
+type StoreCloseRequestInput struct {
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
+type StoreCloseWithdrawInput struct {
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
 type StoreConnection struct {
 	Edges      []StoreEdge     `json:"edges"`
 	Nodes      []tenants.Store `json:"nodes"`
 	PageInfo   *PageInfo       `json:"pageInfo"`
 	TotalCount int             `json:"totalCount"`
+}
+
+type StoreCreateInput struct {
+	// URL name: lower-case letters, digits and dashes.
+	Slug         string `json:"slug"`
+	Name         string `json:"name"`
+	Category     string `json:"category"`
+	CurrencyCode string `json:"currencyCode"`
+	// IANA time zone, e.g. Asia/Taipei.
+	TimeZone   string `json:"timeZone"`
+	OwnerEmail string `json:"ownerEmail"`
+}
+
+type StoreCreatePayload struct {
+	Store       *tenants.Store  `json:"store,omitempty"`
+	OwnerInvite *tenants.Invite `json:"ownerInvite,omitempty"`
+	// The owner's invitation token, shown once.
+	InviteToken *string     `json:"inviteToken,omitempty"`
+	UserErrors  []UserError `json:"userErrors"`
 }
 
 type StoreEdge struct {

@@ -1,0 +1,171 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"tradeguard/tenants"
+)
+
+// Handler acts on a due deadline inside the runner's transaction, as the system. It must be idempotent with
+// respect to the subject's state (a deadline whose reason has gone acts as a no-op and returns nil). Returning
+// an error rolls its work back; the deadline is retried with backoff and marked FAILED after MaxAttempts.
+type Handler func(ctx context.Context, s *tenants.Session, d Deadline, now time.Time) error
+
+// Permanent marks a handler error that retrying cannot fix: the deadline fails at once.
+type Permanent struct{ Err error }
+
+func (p Permanent) Error() string { return p.Err.Error() }
+func (p Permanent) Unwrap() error { return p.Err }
+
+const (
+	// MaxAttempts before a deadline is marked FAILED for a person to look at.
+	MaxAttempts = 5
+	batchSize   = 50
+)
+
+// Runner acts on due deadlines.
+type Runner struct {
+	DB       *sqlx.DB // the app role; the runner sets the system context itself
+	Now      func() time.Time
+	Handlers map[string]Handler
+	Log      *slog.Logger
+	Metrics  *Metrics // may be nil
+}
+
+// Stats is what one RunDue did.
+type Stats struct{ Done, Retried, Failed int }
+
+// RunDue acts on every deadline due at Now, batch by batch, until none is left that this runner can claim.
+func (r *Runner) RunDue(ctx context.Context) (Stats, error) {
+	var total Stats
+	for {
+		st, claimed, err := r.runBatch(ctx)
+		total.Done += st.Done
+		total.Retried += st.Retried
+		total.Failed += st.Failed
+		if err != nil || claimed < batchSize {
+			return total, err
+		}
+	}
+}
+
+func (r *Runner) runBatch(ctx context.Context) (st Stats, claimed int, err error) {
+	now := r.Now()
+	err = tenants.Run(ctx, r.DB, tenants.System, func(tx *sqlx.Tx) error {
+		var due []Deadline
+		if err := tx.SelectContext(ctx, &due, `select id, tenant_id, buyer_id, user_id, kind, subject_id, due_at, status,
+				attempts, last_error from deadlines
+			where status = 'PENDING' and due_at <= $1 order by due_at, id limit $2 for update skip locked`, now, batchSize); err != nil {
+			return err
+		}
+		claimed = len(due)
+		if r.Metrics != nil {
+			r.Metrics.due.Set(float64(len(due)))
+		}
+		s := tenants.Attach(tx, tenants.System)
+		for _, d := range due {
+			outcome, err := r.act(ctx, tx, s, d, now)
+			if err != nil {
+				return err
+			}
+			switch outcome {
+			case "DONE":
+				st.Done++
+			case "FAILED":
+				st.Failed++
+			default:
+				st.Retried++
+			}
+			if r.Metrics != nil {
+				r.Metrics.outcomes.WithLabelValues(d.Kind, outcome).Inc()
+			}
+		}
+		return nil
+	})
+	return st, claimed, err
+}
+
+// act runs one handler inside a savepoint, so its failure undoes only its own work, and records the outcome.
+func (r *Runner) act(ctx context.Context, tx *sqlx.Tx, s *tenants.Session, d Deadline, now time.Time) (string, error) {
+	if _, err := tx.ExecContext(ctx, `savepoint deadline`); err != nil {
+		return "", err
+	}
+	h, ok := r.Handlers[d.Kind]
+	var herr error
+	if !ok {
+		herr = Permanent{fmt.Errorf("no handler for deadline kind %q", d.Kind)}
+	} else {
+		herr = h(ctx, s, d, now)
+	}
+	if herr == nil {
+		// A handler may move its own deadline (Schedule again, e.g. to postpone): the row is then pending at a
+		// later time and stays so; otherwise it is done.
+		// (Two statements: a statement with parameters is prepared, and a prepared statement holds one command.)
+		if _, err := tx.ExecContext(ctx, `release savepoint deadline`); err != nil {
+			return "", err
+		}
+		_, err := tx.ExecContext(ctx, `update deadlines set status = 'DONE', attempts = attempts + 1, updated_at = $2
+			where id = $1 and not (status = 'PENDING' and due_at > $2)`, d.ID, now)
+		return "DONE", err
+	}
+	if _, err := tx.ExecContext(ctx, `rollback to savepoint deadline`); err != nil {
+		return "", err
+	}
+	attempts := d.Attempts + 1
+	var perm Permanent
+	if errors.As(herr, &perm) || attempts >= MaxAttempts {
+		r.Log.ErrorContext(ctx, "deadline failed", "kind", d.Kind, "subject", d.SubjectID, "attempts", attempts, "error", herr)
+		_, err := tx.ExecContext(ctx, `update deadlines set status = 'FAILED', attempts = $2, last_error = $3, updated_at = $4
+			where id = $1`, d.ID, attempts, herr.Error(), now)
+		return "FAILED", err
+	}
+	r.Log.WarnContext(ctx, "deadline will be retried", "kind", d.Kind, "subject", d.SubjectID, "attempts", attempts, "error", herr)
+	_, err := tx.ExecContext(ctx, `update deadlines set attempts = $2, last_error = $3, due_at = $4, updated_at = $5
+		where id = $1`, d.ID, attempts, herr.Error(), now.Add(backoff(attempts)), now)
+	return "RETRIED", err
+}
+
+// backoff waits 1, 4, 16, 64 minutes between attempts.
+func backoff(attempt int) time.Duration { return time.Minute << (2 * (attempt - 1)) }
+
+// Start runs RunDue every interval until ctx ends.
+func (r *Runner) Start(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if _, err := r.RunDue(ctx); err != nil && ctx.Err() == nil {
+			r.Log.ErrorContext(ctx, "scheduler run failed", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Metrics are the scheduler's Prometheus series: deadlines acted on by kind and outcome, and how many were
+// due in the last batch.
+type Metrics struct {
+	outcomes *prometheus.CounterVec
+	due      prometheus.Gauge
+}
+
+// NewMetrics registers the scheduler's series.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		outcomes: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "scheduler_deadlines_total",
+			Help: "Deadlines acted on, by kind and outcome (DONE, RETRIED, FAILED)."}, []string{"kind", "outcome"}),
+		due: prometheus.NewGauge(prometheus.GaugeOpts{Name: "scheduler_deadlines_due",
+			Help: "Deadlines due and claimed in the scheduler's last batch."}),
+	}
+	reg.MustRegister(m.outcomes, m.due)
+	return m
+}

@@ -1,0 +1,22 @@
+package main
+
+import (
+	"log/slog"
+	"maps"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"tradeguard/lifecycle"
+	"tradeguard/orders"
+	"tradeguard/payments"
+	"tradeguard/scheduler"
+)
+
+// newScheduler wires every domain's deadline handlers into the one runner.
+func newScheduler(db *sqlx.DB, now func() time.Time, pay payments.Adapter, log *slog.Logger, m *scheduler.Metrics) *scheduler.Runner {
+	handlers := map[string]scheduler.Handler{}
+	maps.Copy(handlers, orders.Handlers(pay))
+	maps.Copy(handlers, lifecycle.Handlers())
+	return &scheduler.Runner{DB: db, Now: now, Handlers: handlers, Log: log, Metrics: m}
+}

@@ -1,0 +1,108 @@
+package tenants
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
+)
+
+// Actions of the lifecycle history (table lifecycle_events): what happened to a store or an account.
+const (
+	ActionStoreCreated       = "STORE_CREATED"
+	ActionStaffInvited       = "STAFF_INVITED"
+	ActionStaffInviteRevoked = "STAFF_INVITE_REVOKED"
+	ActionStaffJoined        = "STAFF_JOINED"
+	ActionStaffRemoved       = "STAFF_REMOVED"
+	ActionCloseRequested     = "CLOSE_REQUESTED"
+	ActionCloseWithdrawn     = "CLOSE_WITHDRAWN"
+	ActionClosed             = "CLOSED"
+	ActionDeletionRequested  = "DELETION_REQUESTED"
+	ActionDeletionWithdrawn  = "DELETION_WITHDRAWN"
+	ActionDeletionPostponed  = "DELETION_POSTPONED"
+	ActionDeleted            = "DELETED"
+)
+
+// LifecycleEvent is one entry of the append-only history of a store (StoreID) or an account (UserID), or both
+// (a staff member joining or leaving a store). It never holds personal data: a reason names orders by number
+// and people by nothing, so anonymizing an account leaves its history readable.
+type LifecycleEvent struct {
+	ID         uuid.UUID  `db:"id"`
+	StoreID    *uuid.UUID `db:"tenant_id"`
+	UserID     *uuid.UUID `db:"user_id"`
+	Seq        int64      `db:"seq"`
+	At         time.Time  `db:"at"`
+	Actor      string     `db:"actor"` // BUYER, MERCHANT, ADMIN or SYSTEM
+	ActorID    *uuid.UUID `db:"actor_id"`
+	Action     string     `db:"action"`
+	FromStatus *string    `db:"from_status"`
+	ToStatus   *string    `db:"to_status"`
+	Reason     *string    `db:"reason"`
+}
+
+const lifecycleEventColumns = `id, tenant_id, user_id, seq, at, actor, actor_id, action, from_status, to_status, reason`
+
+// ActorOf is how a principal appears in histories: its role and, for people, its account.
+func ActorOf(p Principal) (actor string, actorID *uuid.UUID) {
+	if p.UserID != uuid.Nil {
+		id := p.UserID
+		actorID = &id
+	}
+	switch p.role() {
+	case RoleBuyer:
+		return "BUYER", actorID
+	case RoleMerchant:
+		return "MERCHANT", actorID
+	case RoleAdmin:
+		return "ADMIN", actorID
+	default:
+		return "SYSTEM", actorID
+	}
+}
+
+// RecordLifecycleEvent appends e to the history, in the session's transaction. ID is generated; an empty
+// Actor is filled in from the session's principal.
+func RecordLifecycleEvent(ctx context.Context, s *Session, e LifecycleEvent) error {
+	if e.Actor == "" {
+		e.Actor, e.ActorID = ActorOf(s.Principal())
+	}
+	return s.Do(ctx, func(tx *sqlx.Tx) error { return insertLifecycleEvent(ctx, tx, e) })
+}
+
+func insertLifecycleEvent(ctx context.Context, tx *sqlx.Tx, e LifecycleEvent) error {
+	_, err := tx.ExecContext(ctx, `insert into lifecycle_events (id, tenant_id, user_id, at, actor, actor_id, action,
+			from_status, to_status, reason) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		uuid.New(), e.StoreID, e.UserID, e.At, e.Actor, e.ActorID, e.Action, e.FromStatus, e.ToStatus, e.Reason)
+	return err
+}
+
+// StoreHistory is a store's lifecycle, oldest first: its staff and admins see it.
+func StoreHistory(ctx context.Context, s *Session, storeID uuid.UUID) ([]LifecycleEvent, error) {
+	p := s.Principal()
+	if !p.Is(RoleAdmin, RoleSystem) && !(p.Is(RoleMerchant) && p.StoreID == storeID && p.StaffRole != StaffAPI) {
+		return nil, ErrForbidden
+	}
+	var out []LifecycleEvent
+	err := s.Do(ctx, func(tx *sqlx.Tx) error {
+		return tx.SelectContext(ctx, &out, `select `+lifecycleEventColumns+` from lifecycle_events
+			where tenant_id = $1 order by at, seq`, storeID)
+	})
+	return out, err
+}
+
+// AccountHistory is an account's lifecycle, oldest first: the person and admins see it.
+func AccountHistory(ctx context.Context, s *Session, userID uuid.UUID) ([]LifecycleEvent, error) {
+	p := s.Principal()
+	if !p.Is(RoleAdmin, RoleSystem) && (p.UserID == uuid.Nil || p.UserID != userID) {
+		return nil, ErrForbidden
+	}
+	var out []LifecycleEvent
+	err := s.Do(ctx, func(tx *sqlx.Tx) error {
+		return tx.SelectContext(ctx, &out, `select `+lifecycleEventColumns+` from lifecycle_events
+			where user_id = $1 order by at, seq`, userID)
+	})
+	return out, err
+}
+
+func ptr[T any](v T) *T { return &v }
