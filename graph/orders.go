@@ -20,13 +20,21 @@ func orderKey(id string) (orders.Key, error) {
 	return orders.Key{StoreID: ids[0], ID: ids[1]}, nil
 }
 
-// orderPayload turns a domain result into the mutation payload: rule refusals become userErrors.
-func orderPayload(o orders.Order, err error) (*model.OrderPayload, error) {
-	ues, err := userErrors(err)
-	if err != nil || ues != nil {
-		return &model.OrderPayload{UserErrors: ues}, err
+// orderPayload turns a domain result into the mutation payload: rule refusals become userErrors. A partner
+// token that may change orders but not read them gets no order back (reading an Order needs ORDERS_READ).
+// It is curried so a domain call's two results can be passed straight in: orderPayload(ctx)(orders.Ship(…)).
+func orderPayload(ctx context.Context) func(orders.Order, error) (*model.OrderPayload, error) {
+	return func(o orders.Order, err error) (*model.OrderPayload, error) {
+		ues, err := userErrors(err)
+		if err != nil || ues != nil {
+			return &model.OrderPayload{UserErrors: ues}, err
+		}
+		out := &model.OrderPayload{UserErrors: []model.UserError{}}
+		if tenants.PrincipalFrom(ctx).Allows(tenants.ScopeOrdersRead) {
+			out.Order = &o
+		}
+		return out, nil
 	}
-	return &model.OrderPayload{Order: &o, UserErrors: []model.UserError{}}, nil
 }
 
 // productOf decodes a product id of the given store; a malformed id or another store's product becomes the

@@ -89,9 +89,9 @@ func (r *mutationResolver) APITokenRevoke(ctx context.Context, input model.APITo
 func (r *mutationResolver) OrderCreate(ctx context.Context, input model.OrderCreateInput) (*model.OrderPayload, error) {
 	in, err := orderCreateInput(input)
 	if err != nil {
-		return orderPayload(orders.Order{}, err)
+		return orderPayload(ctx)(orders.Order{}, err)
 	}
-	return orderPayload(orders.Create(ctx, tenants.SessionFrom(ctx), in, r.Now()))
+	return orderPayload(ctx)(orders.Create(ctx, tenants.SessionFrom(ctx), in, r.Now()))
 }
 
 // OrderPay is the resolver for the orderPay field.
@@ -100,7 +100,7 @@ func (r *mutationResolver) OrderPay(ctx context.Context, input model.OrderPayInp
 	if err != nil {
 		return nil, err
 	}
-	return orderPayload(orders.Pay(ctx, tenants.SessionFrom(ctx), r.Payments, k, input.IdempotencyKey, r.Now()))
+	return orderPayload(ctx)(orders.Pay(ctx, tenants.SessionFrom(ctx), r.Payments, k, input.IdempotencyKey, r.Now()))
 }
 
 // OrderShip is the resolver for the orderShip field.
@@ -109,7 +109,7 @@ func (r *mutationResolver) OrderShip(ctx context.Context, input model.OrderShipI
 	if err != nil {
 		return nil, err
 	}
-	return orderPayload(orders.Ship(ctx, tenants.SessionFrom(ctx), k, input.Carrier, input.TrackingNumber, input.ExpectedVersion, r.Now()))
+	return orderPayload(ctx)(orders.Ship(ctx, tenants.SessionFrom(ctx), k, input.Carrier, input.TrackingNumber, input.ExpectedVersion, r.Now()))
 }
 
 // OrderMarkDelivered is the resolver for the orderMarkDelivered field.
@@ -118,7 +118,7 @@ func (r *mutationResolver) OrderMarkDelivered(ctx context.Context, input model.O
 	if err != nil {
 		return nil, err
 	}
-	return orderPayload(orders.MarkDelivered(ctx, tenants.SessionFrom(ctx), k, input.ExpectedVersion, r.Now()))
+	return orderPayload(ctx)(orders.MarkDelivered(ctx, tenants.SessionFrom(ctx), k, input.ExpectedVersion, r.Now()))
 }
 
 // OrderConfirmReceipt is the resolver for the orderConfirmReceipt field.
@@ -127,7 +127,7 @@ func (r *mutationResolver) OrderConfirmReceipt(ctx context.Context, input model.
 	if err != nil {
 		return nil, err
 	}
-	return orderPayload(orders.ConfirmReceipt(ctx, tenants.SessionFrom(ctx), k, input.ExpectedVersion, r.Now()))
+	return orderPayload(ctx)(orders.ConfirmReceipt(ctx, tenants.SessionFrom(ctx), k, input.ExpectedVersion, r.Now()))
 }
 
 // OrderCancel is the resolver for the orderCancel field.
@@ -140,7 +140,7 @@ func (r *mutationResolver) OrderCancel(ctx context.Context, input model.OrderCan
 	if input.Reason != nil {
 		reason = *input.Reason
 	}
-	return orderPayload(orders.Cancel(ctx, tenants.SessionFrom(ctx), r.Payments, k, reason, input.ExpectedVersion, r.Now()))
+	return orderPayload(ctx)(orders.Cancel(ctx, tenants.SessionFrom(ctx), r.Payments, k, reason, input.ExpectedVersion, r.Now()))
 }
 
 // ProductCreate is the resolver for the productCreate field.
