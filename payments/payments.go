@@ -48,8 +48,12 @@ func IsDeclined(err error) (*Declined, bool) {
 // idempotency key, so a repeated request gets the same reference.
 type Recorder struct{}
 
-func (Recorder) Charge(_ context.Context, r Request) (Result, error) { return Result{ProviderRef: ref("ch", r)}, nil }
-func (Recorder) Refund(_ context.Context, r Request) (Result, error) { return Result{ProviderRef: ref("rf", r)}, nil }
+func (Recorder) Charge(_ context.Context, r Request) (Result, error) {
+	return Result{ProviderRef: ref("ch", r)}, nil
+}
+func (Recorder) Refund(_ context.Context, r Request) (Result, error) {
+	return Result{ProviderRef: ref("rf", r)}, nil
+}
 
 func ref(prefix string, r Request) string {
 	if r.IdempotencyKey != "" {
