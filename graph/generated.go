@@ -2151,7 +2151,11 @@ type Mutation {
   """
   staffInviteAccept(input: StaffInviteAcceptInput!): LoginPayload!
 
-  "Remove someone from the caller's store; their sign-ins end at once. Refusals: LAST_OWNER. Roles: MERCHANT store OWNER."
+  """
+  Remove someone from the caller's store: their refresh tokens are revoked at once, so they cannot sign in or
+  refresh again; an access token they already hold lapses within its 15 minutes. Refusals: LAST_OWNER.
+  Roles: MERCHANT store OWNER.
+  """
   staffRemove(input: StaffRemoveInput!): StaffRemovePayload! @allow(roles: [MERCHANT])
 
   """
@@ -2325,7 +2329,7 @@ enum StaffInviteStatus {
   EXPIRED
 }
 
-"An invitation to work for a store. Roles: the store's MERCHANT OWNER, ADMIN."
+"An invitation to work for a store. Roles: the store's MERCHANT OWNER."
 type StaffInvite implements Node {
   id: ID!
   email: String!

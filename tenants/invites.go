@@ -90,7 +90,7 @@ func InviteStaff(ctx context.Context, s *Session, email string, role StaffRole, 
 		errs = append(errs, Refuse("INVALID_EMAIL", "e-mail must look like name@example.com", "input", "email"))
 	}
 	if role != StaffAgent && role != StaffOwner {
-		errs = append(errs, Refuse("INVALID_ROLE", fmt.Sprintf("staff role must be %s or %s", StaffAgent, StaffOwner), "input", "role"))
+		errs = append(errs, Refuse("INVALID_ROLE", fmt.Sprintf("staff role must be %s or %s", StaffAgent, StaffOwner), "input", "staffRole"))
 	}
 	var (
 		inv   Invite

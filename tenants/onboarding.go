@@ -111,7 +111,7 @@ func ValidateStoreInput(in StoreInput) RuleErrors {
 		errs = append(errs, Refuse("UNKNOWN_CATEGORY", "give the store's main product category", "input", "category"))
 	}
 	if !currencyShape.MatchString(in.Currency) {
-		errs = append(errs, Refuse("INVALID_CURRENCY", "currency must be an ISO 4217 code of three capital letters, e.g. TWD", "input", "currency"))
+		errs = append(errs, Refuse("INVALID_CURRENCY", "currency must be an ISO 4217 code of three capital letters, e.g. TWD", "input", "currencyCode"))
 	}
 	if in.TimeZone == "" || in.TimeZone == "Local" {
 		errs = append(errs, Refuse("INVALID_TIME_ZONE", "time zone must be an IANA zone name, e.g. Asia/Taipei", "input", "timeZone"))

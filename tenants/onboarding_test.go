@@ -204,7 +204,7 @@ func TestCreateStoreRefusals(t *testing.T) {
 	_, _, _, err := tenants.CreateStore(ctx, admin, tenants.StoreInput{Slug: "-Bad Slug", Name: strings.Repeat("n", 201),
 		Category: "", Currency: "twd", TimeZone: "Mars/Olympus_Mons", OwnerEmail: "not an e-mail"}, e.clock.Now())
 	want := map[string]string{"INVALID_SLUG": "input.slug", "INVALID_NAME": "input.name", "UNKNOWN_CATEGORY": "input.category",
-		"INVALID_CURRENCY": "input.currency", "INVALID_TIME_ZONE": "input.timeZone", "INVALID_EMAIL": "input.ownerEmail"}
+		"INVALID_CURRENCY": "input.currencyCode", "INVALID_TIME_ZONE": "input.timeZone", "INVALID_EMAIL": "input.ownerEmail"}
 	if got := codes(t, err); !mapsEqual(got, want) {
 		t.Errorf("all fields wrong: %v, want %v", got, want)
 	}
@@ -453,7 +453,7 @@ func TestInviteStaffRefusals(t *testing.T) {
 	s := tenants.NewSession(e.app, lotus, false)
 	defer s.Rollback()
 	_, _, err := tenants.InviteStaff(ctx, s, "nobody", "MANAGER", now)
-	if got, want := codes(t, err), map[string]string{"INVALID_EMAIL": "input.email", "INVALID_ROLE": "input.role"}; !mapsEqual(got, want) {
+	if got, want := codes(t, err), map[string]string{"INVALID_EMAIL": "input.email", "INVALID_ROLE": "input.staffRole"}; !mapsEqual(got, want) {
 		t.Errorf("bad e-mail and role: %v", got)
 	}
 	if _, _, err := tenants.InviteStaff(ctx, s, "Agent@Lotus-Electronics.TEST", tenants.StaffAgent, now); codes(t, err)["ALREADY_STAFF"] != "input.email" {
