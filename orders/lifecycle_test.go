@@ -1264,3 +1264,42 @@ func deref[T ~string](s *T) string {
 	}
 	return string(*s)
 }
+
+// Three years after completion the order's personal data goes; the order and its amounts stay.
+func TestRetentionAnonymizesCompletedOrdersAtThreeYears(t *testing.T) {
+	e := newEnv(t)
+	r := e.runner(payments.Recorder{}, nil)
+	o := e.deliver(e.ship(e.pay(e.create(e.buyer))))
+	err := e.as(e.buyer, func(s *tenants.Session) (err error) {
+		o, err = orders.ConfirmReceipt(e.ctx, s, key(o), nil, e.clock.Now())
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	edge := o.CompletedAt.AddDate(orders.RetentionYears, 0, 0)
+
+	e.clock.Set(edge.Add(-time.Second))
+	e.runDue(r)
+	if got := e.read(o); got.AnonymizedAt != nil || got.ShipName != o.ShipName {
+		t.Fatalf("1s before the retention edge: %+v", got)
+	}
+	e.clock.Set(edge)
+	e.runDue(r)
+	e.runDue(r)
+	got := e.read(o)
+	if got.AnonymizedAt == nil || !got.AnonymizedAt.Equal(edge) {
+		t.Fatalf("at the edge: anonymized_at %v", got.AnonymizedAt)
+	}
+	for name, v := range map[string]string{"buyer name": got.BuyerName, "ship name": got.ShipName, "phone": got.ShipPhone, "address": got.ShipAddress} {
+		if v != orders.Anonymized {
+			t.Errorf("%s = %q after retention, want %q", name, v, orders.Anonymized)
+		}
+	}
+	if got.Status != orders.Completed || got.TotalMinor != o.TotalMinor || got.PaidMinor != o.PaidMinor || got.Number != o.Number {
+		t.Errorf("the order's record changed: %+v", got)
+	}
+	if d := e.mustDeadline(orders.KindRetention, o.ID); d.Status != "DONE" || d.Attempts != 1 {
+		t.Fatalf("retention deadline: %+v", d)
+	}
+}
