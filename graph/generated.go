@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"sync/atomic"
 	"time"
+	"tradeguard/aftersales"
 	"tradeguard/catalog"
 	"tradeguard/graph/model"
 	"tradeguard/lifecycle"
@@ -34,8 +35,12 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	AfterSalesCase() AfterSalesCaseResolver
+	AfterSalesCaseItem() AfterSalesCaseItemResolver
 	ApiToken() ApiTokenResolver
+	CaseMessage() CaseMessageResolver
 	ClosureBlocker() ClosureBlockerResolver
+	Evidence() EvidenceResolver
 	Mutation() MutationResolver
 	Order() OrderResolver
 	OrderBuyer() OrderBuyerResolver
@@ -55,6 +60,71 @@ type ComplexityRoot struct {
 	AccountDeletePayload struct {
 		Blockers   func(childComplexity int) int
 		DeletesAt  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	AfterSalesCase struct {
+		AppealOutcome     func(childComplexity int) int
+		AppealedAt        func(childComplexity int) int
+		Approved          func(childComplexity int) int
+		AvailableActions  func(childComplexity int) int
+		ClosedAt          func(childComplexity int) int
+		ComplaintOutcome  func(childComplexity int) int
+		CreatedAt         func(childComplexity int) int
+		Deadline          func(childComplexity int) int
+		Description       func(childComplexity int) int
+		EscalatedAt       func(childComplexity int) int
+		Evidence          func(childComplexity int) int
+		ID                func(childComplexity int) int
+		Items             func(childComplexity int) int
+		Liability         func(childComplexity int) int
+		Messages          func(childComplexity int) int
+		Number            func(childComplexity int) int
+		Order             func(childComplexity int) int
+		Reason            func(childComplexity int) int
+		ReasonCategory    func(childComplexity int) int
+		RefundBankMasked  func(childComplexity int) int
+		Refunded          func(childComplexity int) int
+		Refunds           func(childComplexity int) int
+		RejectionReason   func(childComplexity int) int
+		Requested         func(childComplexity int) int
+		ReshipCarrier     func(childComplexity int) int
+		ReshipTracking    func(childComplexity int) int
+		ReshippedAt       func(childComplexity int) int
+		ReturnCarrier     func(childComplexity int) int
+		ReturnDeliveredAt func(childComplexity int) int
+		ReturnReceivedAt  func(childComplexity int) int
+		ReturnShippedAt   func(childComplexity int) int
+		ReturnTracking    func(childComplexity int) int
+		Revisions         func(childComplexity int) int
+		RuledAt           func(childComplexity int) int
+		Ruling            func(childComplexity int) int
+		Status            func(childComplexity int) int
+		Store             func(childComplexity int) int
+		Timeline          func(childComplexity int) int
+		Type              func(childComplexity int) int
+		Version           func(childComplexity int) int
+	}
+
+	AfterSalesCaseConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	AfterSalesCaseEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	AfterSalesCaseItem struct {
+		OrderItem func(childComplexity int) int
+		Quantity  func(childComplexity int) int
+	}
+
+	AfterSalesCasePayload struct {
+		Case       func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
@@ -78,6 +148,48 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	CaseDeadline struct {
+		Action func(childComplexity int) int
+		At     func(childComplexity int) int
+	}
+
+	CaseEvent struct {
+		Action     func(childComplexity int) int
+		Actor      func(childComplexity int) int
+		At         func(childComplexity int) int
+		FromStatus func(childComplexity int) int
+		Note       func(childComplexity int) int
+		Reason     func(childComplexity int) int
+		ToStatus   func(childComplexity int) int
+	}
+
+	CaseEvidencePayload struct {
+		Evidence   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	CaseMessage struct {
+		Author    func(childComplexity int) int
+		Body      func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+	}
+
+	CaseMessagePayload struct {
+		Message    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	CaseRefund struct {
+		Amount            func(childComplexity int) int
+		Attempts          func(childComplexity int) int
+		BankAccountMasked func(childComplexity int) int
+		CreatedAt         func(childComplexity int) int
+		LastError         func(childComplexity int) int
+		Route             func(childComplexity int) int
+		Status            func(childComplexity int) int
+	}
+
 	ClosureBlocker struct {
 		ID     func(childComplexity int) int
 		Kind   func(childComplexity int) int
@@ -88,6 +200,18 @@ type ComplexityRoot struct {
 	Deadline struct {
 		Action func(childComplexity int) int
 		At     func(childComplexity int) int
+	}
+
+	Evidence struct {
+		ContentType func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		DownloadURL func(childComplexity int) int
+		Filename    func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		SHA256      func(childComplexity int) int
+		SizeBytes   func(childComplexity int) int
+		UploadedBy  func(childComplexity int) int
 	}
 
 	LifecycleEvent struct {
@@ -113,27 +237,47 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		APITokenCreate        func(childComplexity int, input model.APITokenCreateInput) int
-		APITokenRevoke        func(childComplexity int, input model.APITokenRevokeInput) int
-		AccountDeleteRequest  func(childComplexity int, input model.AccountDeleteRequestInput) int
-		AccountDeleteWithdraw func(childComplexity int, input model.AccountDeleteWithdrawInput) int
-		Login                 func(childComplexity int, input model.LoginInput) int
-		OrderCancel           func(childComplexity int, input model.OrderCancelInput) int
-		OrderConfirmReceipt   func(childComplexity int, input model.OrderConfirmReceiptInput) int
-		OrderCreate           func(childComplexity int, input model.OrderCreateInput) int
-		OrderMarkDelivered    func(childComplexity int, input model.OrderMarkDeliveredInput) int
-		OrderPay              func(childComplexity int, input model.OrderPayInput) int
-		OrderShip             func(childComplexity int, input model.OrderShipInput) int
-		ProductCreate         func(childComplexity int, input model.ProductCreateInput) int
-		StaffInvite           func(childComplexity int, input model.StaffInviteInput) int
-		StaffInviteAccept     func(childComplexity int, input model.StaffInviteAcceptInput) int
-		StaffInviteRevoke     func(childComplexity int, input model.StaffInviteRevokeInput) int
-		StaffRemove           func(childComplexity int, input model.StaffRemoveInput) int
-		StoreCloseRequest     func(childComplexity int, input model.StoreCloseRequestInput) int
-		StoreCloseWithdraw    func(childComplexity int, input model.StoreCloseWithdrawInput) int
-		StoreCreate           func(childComplexity int, input model.StoreCreateInput) int
-		TokenRefresh          func(childComplexity int, input model.TokenRefreshInput) int
-		TokenRevoke           func(childComplexity int, input model.TokenRevokeInput) int
+		APITokenCreate                    func(childComplexity int, input model.APITokenCreateInput) int
+		APITokenRevoke                    func(childComplexity int, input model.APITokenRevokeInput) int
+		AccountDeleteRequest              func(childComplexity int, input model.AccountDeleteRequestInput) int
+		AccountDeleteWithdraw             func(childComplexity int, input model.AccountDeleteWithdrawInput) int
+		AfterSalesCaseApprove             func(childComplexity int, input model.AfterSalesCaseApproveInput) int
+		AfterSalesCaseConfirmReship       func(childComplexity int, input model.AfterSalesCaseConfirmReshipInput) int
+		AfterSalesCaseCreate              func(childComplexity int, input model.AfterSalesCaseCreateInput) int
+		AfterSalesCaseEscalate            func(childComplexity int, input model.AfterSalesCaseEscalateInput) int
+		AfterSalesCaseMarkReturnDelivered func(childComplexity int, input model.AfterSalesCaseMarkReturnDeliveredInput) int
+		AfterSalesCaseReceiveReturn       func(childComplexity int, input model.AfterSalesCaseReceiveReturnInput) int
+		AfterSalesCaseRefundAccountSet    func(childComplexity int, input model.AfterSalesCaseRefundAccountSetInput) int
+		AfterSalesCaseRefundRetry         func(childComplexity int, input model.AfterSalesCaseRefundRetryInput) int
+		AfterSalesCaseReject              func(childComplexity int, input model.AfterSalesCaseRejectInput) int
+		AfterSalesCaseReship              func(childComplexity int, input model.AfterSalesCaseShipInput) int
+		AfterSalesCaseRevise              func(childComplexity int, input model.AfterSalesCaseReviseInput) int
+		AfterSalesCaseShipReturn          func(childComplexity int, input model.AfterSalesCaseShipInput) int
+		AfterSalesCaseWithdraw            func(childComplexity int, input model.AfterSalesCaseWithdrawInput) int
+		ArbitrationAppeal                 func(childComplexity int, input model.ArbitrationAppealInput) int
+		ArbitrationAppealDecide           func(childComplexity int, input model.ArbitrationAppealDecideInput) int
+		ArbitrationRule                   func(childComplexity int, input model.ArbitrationRuleInput) int
+		CaseEvidenceAdd                   func(childComplexity int, input model.CaseEvidenceAddInput) int
+		CaseMessagePost                   func(childComplexity int, input model.CaseMessagePostInput) int
+		ComplaintPriorityEscalate         func(childComplexity int, input model.ComplaintPriorityEscalateInput) int
+		ComplaintResolve                  func(childComplexity int, input model.ComplaintResolveInput) int
+		Login                             func(childComplexity int, input model.LoginInput) int
+		OrderCancel                       func(childComplexity int, input model.OrderCancelInput) int
+		OrderConfirmReceipt               func(childComplexity int, input model.OrderConfirmReceiptInput) int
+		OrderCreate                       func(childComplexity int, input model.OrderCreateInput) int
+		OrderMarkDelivered                func(childComplexity int, input model.OrderMarkDeliveredInput) int
+		OrderPay                          func(childComplexity int, input model.OrderPayInput) int
+		OrderShip                         func(childComplexity int, input model.OrderShipInput) int
+		ProductCreate                     func(childComplexity int, input model.ProductCreateInput) int
+		StaffInvite                       func(childComplexity int, input model.StaffInviteInput) int
+		StaffInviteAccept                 func(childComplexity int, input model.StaffInviteAcceptInput) int
+		StaffInviteRevoke                 func(childComplexity int, input model.StaffInviteRevokeInput) int
+		StaffRemove                       func(childComplexity int, input model.StaffRemoveInput) int
+		StoreCloseRequest                 func(childComplexity int, input model.StoreCloseRequestInput) int
+		StoreCloseWithdraw                func(childComplexity int, input model.StoreCloseWithdrawInput) int
+		StoreCreate                       func(childComplexity int, input model.StoreCreateInput) int
+		TokenRefresh                      func(childComplexity int, input model.TokenRefreshInput) int
+		TokenRevoke                       func(childComplexity int, input model.TokenRevokeInput) int
 	}
 
 	Order struct {
@@ -252,16 +396,20 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		APITokens    func(childComplexity int) int
-		Node         func(childComplexity int, id string) int
-		Order        func(childComplexity int, id string) int
-		Orders       func(childComplexity int, first *int, after *string, filter *model.OrderFilter) int
-		Products     func(childComplexity int, first *int, after *string, filter *model.ProductFilter) int
-		Staff        func(childComplexity int) int
-		StaffInvites func(childComplexity int) int
-		Store        func(childComplexity int, id string) int
-		Stores       func(childComplexity int, first *int, after *string) int
-		Viewer       func(childComplexity int) int
+		APITokens        func(childComplexity int) int
+		AfterSalesCase   func(childComplexity int, id string) int
+		AfterSalesCases  func(childComplexity int, first *int, after *string, filter *model.AfterSalesCaseFilter) int
+		ArbitrationQueue func(childComplexity int, first *int, after *string) int
+		ComplaintQueue   func(childComplexity int, first *int, after *string) int
+		Node             func(childComplexity int, id string) int
+		Order            func(childComplexity int, id string) int
+		Orders           func(childComplexity int, first *int, after *string, filter *model.OrderFilter) int
+		Products         func(childComplexity int, first *int, after *string, filter *model.ProductFilter) int
+		Staff            func(childComplexity int) int
+		StaffInvites     func(childComplexity int) int
+		Store            func(childComplexity int, id string) int
+		Stores           func(childComplexity int, first *int, after *string) int
+		Viewer           func(childComplexity int) int
 	}
 
 	ShippingAddress struct {
@@ -364,13 +512,41 @@ type ComplexityRoot struct {
 	}
 }
 
+type AfterSalesCaseResolver interface {
+	ID(ctx context.Context, obj *aftersales.Case) (string, error)
+
+	Order(ctx context.Context, obj *aftersales.Case) (*orders.Order, error)
+	Store(ctx context.Context, obj *aftersales.Case) (*tenants.Store, error)
+
+	Items(ctx context.Context, obj *aftersales.Case) ([]aftersales.Item, error)
+
+	Deadline(ctx context.Context, obj *aftersales.Case) (*model.CaseDeadline, error)
+	AvailableActions(ctx context.Context, obj *aftersales.Case) ([]aftersales.Action, error)
+	Timeline(ctx context.Context, obj *aftersales.Case) ([]aftersales.Event, error)
+
+	Refunds(ctx context.Context, obj *aftersales.Case) ([]aftersales.Refund, error)
+
+	Evidence(ctx context.Context, obj *aftersales.Case) ([]aftersales.Evidence, error)
+	Messages(ctx context.Context, obj *aftersales.Case) ([]aftersales.Message, error)
+}
+type AfterSalesCaseItemResolver interface {
+	OrderItem(ctx context.Context, obj *aftersales.Item) (*orders.Item, error)
+}
 type ApiTokenResolver interface {
 	ID(ctx context.Context, obj *tenants.APIToken) (string, error)
 
 	Scopes(ctx context.Context, obj *tenants.APIToken) ([]model.APIScope, error)
 }
+type CaseMessageResolver interface {
+	ID(ctx context.Context, obj *aftersales.Message) (string, error)
+}
 type ClosureBlockerResolver interface {
 	ID(ctx context.Context, obj *lifecycle.Blocker) (*string, error)
+}
+type EvidenceResolver interface {
+	ID(ctx context.Context, obj *aftersales.Evidence) (string, error)
+
+	DownloadURL(ctx context.Context, obj *aftersales.Evidence) (string, error)
 }
 type MutationResolver interface {
 	Login(ctx context.Context, input model.LoginInput) (*model.LoginPayload, error)
@@ -394,6 +570,26 @@ type MutationResolver interface {
 	StoreCloseWithdraw(ctx context.Context, input model.StoreCloseWithdrawInput) (*model.StoreClosePayload, error)
 	AccountDeleteRequest(ctx context.Context, input model.AccountDeleteRequestInput) (*model.AccountDeletePayload, error)
 	AccountDeleteWithdraw(ctx context.Context, input model.AccountDeleteWithdrawInput) (*model.AccountDeletePayload, error)
+	AfterSalesCaseCreate(ctx context.Context, input model.AfterSalesCaseCreateInput) (*model.AfterSalesCasePayload, error)
+	AfterSalesCaseApprove(ctx context.Context, input model.AfterSalesCaseApproveInput) (*model.AfterSalesCasePayload, error)
+	AfterSalesCaseReject(ctx context.Context, input model.AfterSalesCaseRejectInput) (*model.AfterSalesCasePayload, error)
+	AfterSalesCaseRevise(ctx context.Context, input model.AfterSalesCaseReviseInput) (*model.AfterSalesCasePayload, error)
+	AfterSalesCaseWithdraw(ctx context.Context, input model.AfterSalesCaseWithdrawInput) (*model.AfterSalesCasePayload, error)
+	AfterSalesCaseEscalate(ctx context.Context, input model.AfterSalesCaseEscalateInput) (*model.AfterSalesCasePayload, error)
+	AfterSalesCaseShipReturn(ctx context.Context, input model.AfterSalesCaseShipInput) (*model.AfterSalesCasePayload, error)
+	AfterSalesCaseMarkReturnDelivered(ctx context.Context, input model.AfterSalesCaseMarkReturnDeliveredInput) (*model.AfterSalesCasePayload, error)
+	AfterSalesCaseReceiveReturn(ctx context.Context, input model.AfterSalesCaseReceiveReturnInput) (*model.AfterSalesCasePayload, error)
+	AfterSalesCaseReship(ctx context.Context, input model.AfterSalesCaseShipInput) (*model.AfterSalesCasePayload, error)
+	AfterSalesCaseConfirmReship(ctx context.Context, input model.AfterSalesCaseConfirmReshipInput) (*model.AfterSalesCasePayload, error)
+	AfterSalesCaseRefundAccountSet(ctx context.Context, input model.AfterSalesCaseRefundAccountSetInput) (*model.AfterSalesCasePayload, error)
+	ComplaintResolve(ctx context.Context, input model.ComplaintResolveInput) (*model.AfterSalesCasePayload, error)
+	ComplaintPriorityEscalate(ctx context.Context, input model.ComplaintPriorityEscalateInput) (*model.AfterSalesCasePayload, error)
+	ArbitrationRule(ctx context.Context, input model.ArbitrationRuleInput) (*model.AfterSalesCasePayload, error)
+	ArbitrationAppeal(ctx context.Context, input model.ArbitrationAppealInput) (*model.AfterSalesCasePayload, error)
+	ArbitrationAppealDecide(ctx context.Context, input model.ArbitrationAppealDecideInput) (*model.AfterSalesCasePayload, error)
+	AfterSalesCaseRefundRetry(ctx context.Context, input model.AfterSalesCaseRefundRetryInput) (*model.AfterSalesCasePayload, error)
+	CaseEvidenceAdd(ctx context.Context, input model.CaseEvidenceAddInput) (*model.CaseEvidencePayload, error)
+	CaseMessagePost(ctx context.Context, input model.CaseMessagePostInput) (*model.CaseMessagePayload, error)
 }
 type OrderResolver interface {
 	ID(ctx context.Context, obj *orders.Order) (string, error)
@@ -437,6 +633,10 @@ type QueryResolver interface {
 	APITokens(ctx context.Context) ([]tenants.APIToken, error)
 	Staff(ctx context.Context) ([]tenants.StaffMember, error)
 	StaffInvites(ctx context.Context) ([]tenants.Invite, error)
+	AfterSalesCases(ctx context.Context, first *int, after *string, filter *model.AfterSalesCaseFilter) (*model.AfterSalesCaseConnection, error)
+	AfterSalesCase(ctx context.Context, id string) (*aftersales.Case, error)
+	ArbitrationQueue(ctx context.Context, first *int, after *string) (*model.AfterSalesCaseConnection, error)
+	ComplaintQueue(ctx context.Context, first *int, after *string) (*model.AfterSalesCaseConnection, error)
 }
 type StaffInviteResolver interface {
 	ID(ctx context.Context, obj *tenants.Invite) (string, error)
@@ -486,6 +686,311 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AccountDeletePayload.UserErrors(childComplexity), true
+
+	case "AfterSalesCase.appealOutcome":
+		if e.ComplexityRoot.AfterSalesCase.AppealOutcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCase.AppealOutcome(childComplexity), true
+	case "AfterSalesCase.appealedAt":
+		if e.ComplexityRoot.AfterSalesCase.AppealedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCase.AppealedAt(childComplexity), true
+	case "AfterSalesCase.approved":
+		if e.ComplexityRoot.AfterSalesCase.Approved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCase.Approved(childComplexity), true
+	case "AfterSalesCase.availableActions":
+		if e.ComplexityRoot.AfterSalesCase.AvailableActions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCase.AvailableActions(childComplexity), true
+	case "AfterSalesCase.closedAt":
+		if e.ComplexityRoot.AfterSalesCase.ClosedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCase.ClosedAt(childComplexity), true
+	case "AfterSalesCase.complaintOutcome":
+		if e.ComplexityRoot.AfterSalesCase.ComplaintOutcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCase.ComplaintOutcome(childComplexity), true
+	case "AfterSalesCase.createdAt":
+		if e.ComplexityRoot.AfterSalesCase.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCase.CreatedAt(childComplexity), true
+	case "AfterSalesCase.deadline":
+		if e.ComplexityRoot.AfterSalesCase.Deadline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCase.Deadline(childComplexity), true
+	case "AfterSalesCase.description":
+		if e.ComplexityRoot.AfterSalesCase.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCase.Description(childComplexity), true
+	case "AfterSalesCase.escalatedAt":
+		if e.ComplexityRoot.AfterSalesCase.EscalatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCase.EscalatedAt(childComplexity), true
+	case "AfterSalesCase.evidence":
+		if e.ComplexityRoot.AfterSalesCase.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCase.Evidence(childComplexity), true
+	case "AfterSalesCase.id":
+		if e.ComplexityRoot.AfterSalesCase.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCase.ID(childComplexity), true
+	case "AfterSalesCase.items":
+		if e.ComplexityRoot.AfterSalesCase.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCase.Items(childComplexity), true
+	case "AfterSalesCase.liability":
+		if e.ComplexityRoot.AfterSalesCase.Liability == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCase.Liability(childComplexity), true
+	case "AfterSalesCase.messages":
+		if e.ComplexityRoot.AfterSalesCase.Messages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCase.Messages(childComplexity), true
+	case "AfterSalesCase.number":
+		if e.ComplexityRoot.AfterSalesCase.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCase.Number(childComplexity), true
+	case "AfterSalesCase.order":
+		if e.ComplexityRoot.AfterSalesCase.Order == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCase.Order(childComplexity), true
+	case "AfterSalesCase.reason":
+		if e.ComplexityRoot.AfterSalesCase.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCase.Reason(childComplexity), true
+	case "AfterSalesCase.reasonCategory":
+		if e.ComplexityRoot.AfterSalesCase.ReasonCategory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCase.ReasonCategory(childComplexity), true
+	case "AfterSalesCase.refundBankAccount":
+		if e.ComplexityRoot.AfterSalesCase.RefundBankMasked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCase.RefundBankMasked(childComplexity), true
+	case "AfterSalesCase.refunded":
+		if e.ComplexityRoot.AfterSalesCase.Refunded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCase.Refunded(childComplexity), true
+	case "AfterSalesCase.refunds":
+		if e.ComplexityRoot.AfterSalesCase.Refunds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCase.Refunds(childComplexity), true
+	case "AfterSalesCase.rejectionReason":
+		if e.ComplexityRoot.AfterSalesCase.RejectionReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCase.RejectionReason(childComplexity), true
+	case "AfterSalesCase.requested":
+		if e.ComplexityRoot.AfterSalesCase.Requested == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCase.Requested(childComplexity), true
+	case "AfterSalesCase.reshipCarrier":
+		if e.ComplexityRoot.AfterSalesCase.ReshipCarrier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCase.ReshipCarrier(childComplexity), true
+	case "AfterSalesCase.reshipTrackingNumber":
+		if e.ComplexityRoot.AfterSalesCase.ReshipTracking == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCase.ReshipTracking(childComplexity), true
+	case "AfterSalesCase.reshippedAt":
+		if e.ComplexityRoot.AfterSalesCase.ReshippedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCase.ReshippedAt(childComplexity), true
+	case "AfterSalesCase.returnCarrier":
+		if e.ComplexityRoot.AfterSalesCase.ReturnCarrier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCase.ReturnCarrier(childComplexity), true
+	case "AfterSalesCase.returnDeliveredAt":
+		if e.ComplexityRoot.AfterSalesCase.ReturnDeliveredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCase.ReturnDeliveredAt(childComplexity), true
+	case "AfterSalesCase.returnReceivedAt":
+		if e.ComplexityRoot.AfterSalesCase.ReturnReceivedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCase.ReturnReceivedAt(childComplexity), true
+	case "AfterSalesCase.returnShippedAt":
+		if e.ComplexityRoot.AfterSalesCase.ReturnShippedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCase.ReturnShippedAt(childComplexity), true
+	case "AfterSalesCase.returnTrackingNumber":
+		if e.ComplexityRoot.AfterSalesCase.ReturnTracking == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCase.ReturnTracking(childComplexity), true
+	case "AfterSalesCase.revisions":
+		if e.ComplexityRoot.AfterSalesCase.Revisions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCase.Revisions(childComplexity), true
+	case "AfterSalesCase.ruledAt":
+		if e.ComplexityRoot.AfterSalesCase.RuledAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCase.RuledAt(childComplexity), true
+	case "AfterSalesCase.ruling":
+		if e.ComplexityRoot.AfterSalesCase.Ruling == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCase.Ruling(childComplexity), true
+	case "AfterSalesCase.status":
+		if e.ComplexityRoot.AfterSalesCase.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCase.Status(childComplexity), true
+	case "AfterSalesCase.store":
+		if e.ComplexityRoot.AfterSalesCase.Store == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCase.Store(childComplexity), true
+	case "AfterSalesCase.timeline":
+		if e.ComplexityRoot.AfterSalesCase.Timeline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCase.Timeline(childComplexity), true
+	case "AfterSalesCase.type":
+		if e.ComplexityRoot.AfterSalesCase.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCase.Type(childComplexity), true
+	case "AfterSalesCase.version":
+		if e.ComplexityRoot.AfterSalesCase.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCase.Version(childComplexity), true
+
+	case "AfterSalesCaseConnection.edges":
+		if e.ComplexityRoot.AfterSalesCaseConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCaseConnection.Edges(childComplexity), true
+	case "AfterSalesCaseConnection.nodes":
+		if e.ComplexityRoot.AfterSalesCaseConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCaseConnection.Nodes(childComplexity), true
+	case "AfterSalesCaseConnection.pageInfo":
+		if e.ComplexityRoot.AfterSalesCaseConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCaseConnection.PageInfo(childComplexity), true
+	case "AfterSalesCaseConnection.totalCount":
+		if e.ComplexityRoot.AfterSalesCaseConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCaseConnection.TotalCount(childComplexity), true
+
+	case "AfterSalesCaseEdge.cursor":
+		if e.ComplexityRoot.AfterSalesCaseEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCaseEdge.Cursor(childComplexity), true
+	case "AfterSalesCaseEdge.node":
+		if e.ComplexityRoot.AfterSalesCaseEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCaseEdge.Node(childComplexity), true
+
+	case "AfterSalesCaseItem.orderItem":
+		if e.ComplexityRoot.AfterSalesCaseItem.OrderItem == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCaseItem.OrderItem(childComplexity), true
+	case "AfterSalesCaseItem.quantity":
+		if e.ComplexityRoot.AfterSalesCaseItem.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCaseItem.Quantity(childComplexity), true
+
+	case "AfterSalesCasePayload.case":
+		if e.ComplexityRoot.AfterSalesCasePayload.Case == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCasePayload.Case(childComplexity), true
+	case "AfterSalesCasePayload.userErrors":
+		if e.ComplexityRoot.AfterSalesCasePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCasePayload.UserErrors(childComplexity), true
 
 	case "ApiToken.createdAt":
 		if e.ComplexityRoot.ApiToken.CreatedAt == nil {
@@ -556,6 +1061,156 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ApiTokenRevokePayload.UserErrors(childComplexity), true
 
+	case "CaseDeadline.action":
+		if e.ComplexityRoot.CaseDeadline.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseDeadline.Action(childComplexity), true
+	case "CaseDeadline.at":
+		if e.ComplexityRoot.CaseDeadline.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseDeadline.At(childComplexity), true
+
+	case "CaseEvent.action":
+		if e.ComplexityRoot.CaseEvent.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvent.Action(childComplexity), true
+	case "CaseEvent.actor":
+		if e.ComplexityRoot.CaseEvent.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvent.Actor(childComplexity), true
+	case "CaseEvent.at":
+		if e.ComplexityRoot.CaseEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvent.At(childComplexity), true
+	case "CaseEvent.fromStatus":
+		if e.ComplexityRoot.CaseEvent.FromStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvent.FromStatus(childComplexity), true
+	case "CaseEvent.note":
+		if e.ComplexityRoot.CaseEvent.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvent.Note(childComplexity), true
+	case "CaseEvent.reason":
+		if e.ComplexityRoot.CaseEvent.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvent.Reason(childComplexity), true
+	case "CaseEvent.toStatus":
+		if e.ComplexityRoot.CaseEvent.ToStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvent.ToStatus(childComplexity), true
+
+	case "CaseEvidencePayload.evidence":
+		if e.ComplexityRoot.CaseEvidencePayload.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvidencePayload.Evidence(childComplexity), true
+	case "CaseEvidencePayload.userErrors":
+		if e.ComplexityRoot.CaseEvidencePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvidencePayload.UserErrors(childComplexity), true
+
+	case "CaseMessage.author":
+		if e.ComplexityRoot.CaseMessage.Author == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseMessage.Author(childComplexity), true
+	case "CaseMessage.body":
+		if e.ComplexityRoot.CaseMessage.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseMessage.Body(childComplexity), true
+	case "CaseMessage.createdAt":
+		if e.ComplexityRoot.CaseMessage.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseMessage.CreatedAt(childComplexity), true
+	case "CaseMessage.id":
+		if e.ComplexityRoot.CaseMessage.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseMessage.ID(childComplexity), true
+
+	case "CaseMessagePayload.message":
+		if e.ComplexityRoot.CaseMessagePayload.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseMessagePayload.Message(childComplexity), true
+	case "CaseMessagePayload.userErrors":
+		if e.ComplexityRoot.CaseMessagePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseMessagePayload.UserErrors(childComplexity), true
+
+	case "CaseRefund.amount":
+		if e.ComplexityRoot.CaseRefund.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRefund.Amount(childComplexity), true
+	case "CaseRefund.attempts":
+		if e.ComplexityRoot.CaseRefund.Attempts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRefund.Attempts(childComplexity), true
+	case "CaseRefund.bankAccountMasked":
+		if e.ComplexityRoot.CaseRefund.BankAccountMasked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRefund.BankAccountMasked(childComplexity), true
+	case "CaseRefund.createdAt":
+		if e.ComplexityRoot.CaseRefund.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRefund.CreatedAt(childComplexity), true
+	case "CaseRefund.lastError":
+		if e.ComplexityRoot.CaseRefund.LastError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRefund.LastError(childComplexity), true
+	case "CaseRefund.route":
+		if e.ComplexityRoot.CaseRefund.Route == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRefund.Route(childComplexity), true
+	case "CaseRefund.status":
+		if e.ComplexityRoot.CaseRefund.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRefund.Status(childComplexity), true
+
 	case "ClosureBlocker.id":
 		if e.ComplexityRoot.ClosureBlocker.ID == nil {
 			break
@@ -593,6 +1248,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Deadline.At(childComplexity), true
+
+	case "Evidence.contentType":
+		if e.ComplexityRoot.Evidence.ContentType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.ContentType(childComplexity), true
+	case "Evidence.createdAt":
+		if e.ComplexityRoot.Evidence.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.CreatedAt(childComplexity), true
+	case "Evidence.downloadUrl":
+		if e.ComplexityRoot.Evidence.DownloadURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.DownloadURL(childComplexity), true
+	case "Evidence.filename":
+		if e.ComplexityRoot.Evidence.Filename == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.Filename(childComplexity), true
+	case "Evidence.id":
+		if e.ComplexityRoot.Evidence.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.ID(childComplexity), true
+	case "Evidence.kind":
+		if e.ComplexityRoot.Evidence.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.Kind(childComplexity), true
+	case "Evidence.sha256":
+		if e.ComplexityRoot.Evidence.SHA256 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.SHA256(childComplexity), true
+	case "Evidence.sizeBytes":
+		if e.ComplexityRoot.Evidence.SizeBytes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.SizeBytes(childComplexity), true
+	case "Evidence.uploadedBy":
+		if e.ComplexityRoot.Evidence.UploadedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.UploadedBy(childComplexity), true
 
 	case "LifecycleEvent.action":
 		if e.ComplexityRoot.LifecycleEvent.Action == nil {
@@ -719,6 +1429,226 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AccountDeleteWithdraw(childComplexity, args["input"].(model.AccountDeleteWithdrawInput)), true
+	case "Mutation.afterSalesCaseApprove":
+		if e.ComplexityRoot.Mutation.AfterSalesCaseApprove == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_afterSalesCaseApprove_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AfterSalesCaseApprove(childComplexity, args["input"].(model.AfterSalesCaseApproveInput)), true
+	case "Mutation.afterSalesCaseConfirmReship":
+		if e.ComplexityRoot.Mutation.AfterSalesCaseConfirmReship == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_afterSalesCaseConfirmReship_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AfterSalesCaseConfirmReship(childComplexity, args["input"].(model.AfterSalesCaseConfirmReshipInput)), true
+	case "Mutation.afterSalesCaseCreate":
+		if e.ComplexityRoot.Mutation.AfterSalesCaseCreate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_afterSalesCaseCreate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AfterSalesCaseCreate(childComplexity, args["input"].(model.AfterSalesCaseCreateInput)), true
+	case "Mutation.afterSalesCaseEscalate":
+		if e.ComplexityRoot.Mutation.AfterSalesCaseEscalate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_afterSalesCaseEscalate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AfterSalesCaseEscalate(childComplexity, args["input"].(model.AfterSalesCaseEscalateInput)), true
+	case "Mutation.afterSalesCaseMarkReturnDelivered":
+		if e.ComplexityRoot.Mutation.AfterSalesCaseMarkReturnDelivered == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_afterSalesCaseMarkReturnDelivered_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AfterSalesCaseMarkReturnDelivered(childComplexity, args["input"].(model.AfterSalesCaseMarkReturnDeliveredInput)), true
+	case "Mutation.afterSalesCaseReceiveReturn":
+		if e.ComplexityRoot.Mutation.AfterSalesCaseReceiveReturn == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_afterSalesCaseReceiveReturn_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AfterSalesCaseReceiveReturn(childComplexity, args["input"].(model.AfterSalesCaseReceiveReturnInput)), true
+	case "Mutation.afterSalesCaseRefundAccountSet":
+		if e.ComplexityRoot.Mutation.AfterSalesCaseRefundAccountSet == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_afterSalesCaseRefundAccountSet_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AfterSalesCaseRefundAccountSet(childComplexity, args["input"].(model.AfterSalesCaseRefundAccountSetInput)), true
+	case "Mutation.afterSalesCaseRefundRetry":
+		if e.ComplexityRoot.Mutation.AfterSalesCaseRefundRetry == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_afterSalesCaseRefundRetry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AfterSalesCaseRefundRetry(childComplexity, args["input"].(model.AfterSalesCaseRefundRetryInput)), true
+	case "Mutation.afterSalesCaseReject":
+		if e.ComplexityRoot.Mutation.AfterSalesCaseReject == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_afterSalesCaseReject_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AfterSalesCaseReject(childComplexity, args["input"].(model.AfterSalesCaseRejectInput)), true
+	case "Mutation.afterSalesCaseReship":
+		if e.ComplexityRoot.Mutation.AfterSalesCaseReship == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_afterSalesCaseReship_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AfterSalesCaseReship(childComplexity, args["input"].(model.AfterSalesCaseShipInput)), true
+	case "Mutation.afterSalesCaseRevise":
+		if e.ComplexityRoot.Mutation.AfterSalesCaseRevise == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_afterSalesCaseRevise_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AfterSalesCaseRevise(childComplexity, args["input"].(model.AfterSalesCaseReviseInput)), true
+	case "Mutation.afterSalesCaseShipReturn":
+		if e.ComplexityRoot.Mutation.AfterSalesCaseShipReturn == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_afterSalesCaseShipReturn_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AfterSalesCaseShipReturn(childComplexity, args["input"].(model.AfterSalesCaseShipInput)), true
+	case "Mutation.afterSalesCaseWithdraw":
+		if e.ComplexityRoot.Mutation.AfterSalesCaseWithdraw == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_afterSalesCaseWithdraw_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AfterSalesCaseWithdraw(childComplexity, args["input"].(model.AfterSalesCaseWithdrawInput)), true
+	case "Mutation.arbitrationAppeal":
+		if e.ComplexityRoot.Mutation.ArbitrationAppeal == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_arbitrationAppeal_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ArbitrationAppeal(childComplexity, args["input"].(model.ArbitrationAppealInput)), true
+	case "Mutation.arbitrationAppealDecide":
+		if e.ComplexityRoot.Mutation.ArbitrationAppealDecide == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_arbitrationAppealDecide_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ArbitrationAppealDecide(childComplexity, args["input"].(model.ArbitrationAppealDecideInput)), true
+	case "Mutation.arbitrationRule":
+		if e.ComplexityRoot.Mutation.ArbitrationRule == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_arbitrationRule_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ArbitrationRule(childComplexity, args["input"].(model.ArbitrationRuleInput)), true
+	case "Mutation.caseEvidenceAdd":
+		if e.ComplexityRoot.Mutation.CaseEvidenceAdd == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_caseEvidenceAdd_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CaseEvidenceAdd(childComplexity, args["input"].(model.CaseEvidenceAddInput)), true
+	case "Mutation.caseMessagePost":
+		if e.ComplexityRoot.Mutation.CaseMessagePost == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_caseMessagePost_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CaseMessagePost(childComplexity, args["input"].(model.CaseMessagePostInput)), true
+	case "Mutation.complaintPriorityEscalate":
+		if e.ComplexityRoot.Mutation.ComplaintPriorityEscalate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_complaintPriorityEscalate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ComplaintPriorityEscalate(childComplexity, args["input"].(model.ComplaintPriorityEscalateInput)), true
+	case "Mutation.complaintResolve":
+		if e.ComplexityRoot.Mutation.ComplaintResolve == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_complaintResolve_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ComplaintResolve(childComplexity, args["input"].(model.ComplaintResolveInput)), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -1399,6 +2329,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.APITokens(childComplexity), true
+	case "Query.afterSalesCase":
+		if e.ComplexityRoot.Query.AfterSalesCase == nil {
+			break
+		}
+
+		args, err := ec.field_Query_afterSalesCase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AfterSalesCase(childComplexity, args["id"].(string)), true
+	case "Query.afterSalesCases":
+		if e.ComplexityRoot.Query.AfterSalesCases == nil {
+			break
+		}
+
+		args, err := ec.field_Query_afterSalesCases_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AfterSalesCases(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.AfterSalesCaseFilter)), true
+	case "Query.arbitrationQueue":
+		if e.ComplexityRoot.Query.ArbitrationQueue == nil {
+			break
+		}
+
+		args, err := ec.field_Query_arbitrationQueue_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ArbitrationQueue(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Query.complaintQueue":
+		if e.ComplexityRoot.Query.ComplaintQueue == nil {
+			break
+		}
+
+		args, err := ec.field_Query_complaintQueue_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ComplaintQueue(childComplexity, args["first"].(*int), args["after"].(*string)), true
 
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
@@ -1851,8 +2825,29 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalMap := graphql.BuildUnmarshalerMap(
 		ec.unmarshalInputAccountDeleteRequestInput,
 		ec.unmarshalInputAccountDeleteWithdrawInput,
+		ec.unmarshalInputAfterSalesCaseApproveInput,
+		ec.unmarshalInputAfterSalesCaseConfirmReshipInput,
+		ec.unmarshalInputAfterSalesCaseCreateInput,
+		ec.unmarshalInputAfterSalesCaseEscalateInput,
+		ec.unmarshalInputAfterSalesCaseFilter,
+		ec.unmarshalInputAfterSalesCaseItemInput,
+		ec.unmarshalInputAfterSalesCaseMarkReturnDeliveredInput,
+		ec.unmarshalInputAfterSalesCaseReceiveReturnInput,
+		ec.unmarshalInputAfterSalesCaseRefundAccountSetInput,
+		ec.unmarshalInputAfterSalesCaseRefundRetryInput,
+		ec.unmarshalInputAfterSalesCaseRejectInput,
+		ec.unmarshalInputAfterSalesCaseReviseInput,
+		ec.unmarshalInputAfterSalesCaseShipInput,
+		ec.unmarshalInputAfterSalesCaseWithdrawInput,
 		ec.unmarshalInputApiTokenCreateInput,
 		ec.unmarshalInputApiTokenRevokeInput,
+		ec.unmarshalInputArbitrationAppealDecideInput,
+		ec.unmarshalInputArbitrationAppealInput,
+		ec.unmarshalInputArbitrationRuleInput,
+		ec.unmarshalInputCaseEvidenceAddInput,
+		ec.unmarshalInputCaseMessagePostInput,
+		ec.unmarshalInputComplaintPriorityEscalateInput,
+		ec.unmarshalInputComplaintResolveInput,
 		ec.unmarshalInputLoginInput,
 		ec.unmarshalInputMoneyInput,
 		ec.unmarshalInputOrderCancelInput,
@@ -2063,6 +3058,22 @@ type Query {
 
   "The store's staff invitations, newest first (never their tokens). Roles: MERCHANT store OWNER."
   staffInvites: [StaffInvite!]! @allow(roles: [MERCHANT])
+
+  """
+  After-sales cases, soonest deadline first (cases with nothing awaited last): a store's queue for its staff,
+  a buyer's own cases across stores, every case for admins. Roles: BUYER, MERCHANT (scope CASES_READ), ADMIN.
+  """
+  afterSalesCases(first: Int = 20, after: String, filter: AfterSalesCaseFilter): AfterSalesCaseConnection!
+    @allow(roles: [BUYER, MERCHANT, ADMIN], scope: CASES_READ)
+
+  "One case. Roles: its buyer, its store's MERCHANT (scope CASES_READ), ADMIN."
+  afterSalesCase(id: ID!): AfterSalesCase @allow(roles: [BUYER, MERCHANT, ADMIN], scope: CASES_READ)
+
+  "Cases in arbitration across stores, soonest deadline first. Roles: ADMIN."
+  arbitrationQueue(first: Int = 20, after: String): AfterSalesCaseConnection! @allow(roles: [ADMIN])
+
+  "Complaints the platform handles (the store did not answer, or the buyer escalated), soonest deadline first. Roles: ADMIN."
+  complaintQueue(first: Int = 20, after: String): AfterSalesCaseConnection! @allow(roles: [ADMIN])
 }
 
 type Mutation {
@@ -2179,6 +3190,110 @@ type Mutation {
 
   "Withdraw a deletion request within its 48 hours. Refusals: DELETION_NOT_REQUESTED, DELETION_WINDOW_PASSED. Roles: BUYER."
   accountDeleteWithdraw(input: AccountDeleteWithdrawInput!): AccountDeletePayload! @allow(roles: [BUYER])
+
+  """
+  Open an after-sales case on one of the caller's orders. Checked when it opens, each refusal naming the rule and
+  the dates: REASON_NOT_ALLOWED, NOT_ELIGIBLE, WINDOW_CLOSED, TOO_EARLY, EXCLUDED_BY_LAW, NO_WARRANTY,
+  NOT_RETURNABLE, CASE_ALREADY_OPEN, INVALID_AMOUNT. Roles: BUYER.
+  """
+  afterSalesCaseCreate(input: AfterSalesCaseCreateInput!): AfterSalesCasePayload! @allow(roles: [BUYER])
+
+  """
+  Accept a request (optionally a smaller amount). Refund-only requests are refunded at once, a cancel request
+  cancels and refunds the order, returns/exchanges/repairs wait for the goods. Moves money: idempotent per key.
+  Roles: the store's MERCHANT (scope CASES_WRITE).
+  """
+  afterSalesCaseApprove(input: AfterSalesCaseApproveInput!): AfterSalesCasePayload! @allow(roles: [MERCHANT], scope: CASES_WRITE)
+
+  "Refuse a request, with a reason the buyer sees (REASON_REQUIRED). Roles: the store's MERCHANT (scope CASES_WRITE)."
+  afterSalesCaseReject(input: AfterSalesCaseRejectInput!): AfterSalesCasePayload! @allow(roles: [MERCHANT], scope: CASES_WRITE)
+
+  "Resubmit a rejected request, at most 3 times (TOO_MANY_REVISIONS). Roles: the case's BUYER."
+  afterSalesCaseRevise(input: AfterSalesCaseReviseInput!): AfterSalesCasePayload! @allow(roles: [BUYER])
+
+  "Give up a case. Roles: the case's BUYER."
+  afterSalesCaseWithdraw(input: AfterSalesCaseWithdrawInput!): AfterSalesCasePayload! @allow(roles: [BUYER])
+
+  """
+  Ask the platform: after a rejection (buyer), or when the case has waited 48 hours without agreement (either
+  side; TOO_EARLY_TO_ESCALATE before). A case goes to arbitration (72 hours of evidence per side); a rejected
+  complaint goes to the platform's complaint queue. Roles: the case's BUYER, the store's MERCHANT (scope CASES_WRITE).
+  """
+  afterSalesCaseEscalate(input: AfterSalesCaseEscalateInput!): AfterSalesCasePayload! @allow(roles: [BUYER, MERCHANT], scope: CASES_WRITE)
+
+  "Record the buyer's return shipment (within 7 days of approval). Roles: the case's BUYER."
+  afterSalesCaseShipReturn(input: AfterSalesCaseShipInput!): AfterSalesCasePayload! @allow(roles: [BUYER])
+
+  "Record that the carrier delivered the return to the store (its 7 days to confirm start). Roles: the store's MERCHANT (scope CASES_WRITE), ADMIN."
+  afterSalesCaseMarkReturnDelivered(input: AfterSalesCaseMarkReturnDeliveredInput!): AfterSalesCasePayload! @allow(roles: [MERCHANT, ADMIN], scope: CASES_WRITE)
+
+  """
+  Confirm the return arrived, naming any gift that did not come back (its declared value is deducted). A return
+  is then refunded; an exchange or repair waits for reshipment. Moves money: idempotent per key.
+  Roles: the store's MERCHANT (scope CASES_WRITE).
+  """
+  afterSalesCaseReceiveReturn(input: AfterSalesCaseReceiveReturnInput!): AfterSalesCasePayload! @allow(roles: [MERCHANT], scope: CASES_WRITE)
+
+  "Send the replacement (exchange: within 48 hours) or the repaired goods (repair: within 15 days). Roles: the store's MERCHANT (scope CASES_WRITE)."
+  afterSalesCaseReship(input: AfterSalesCaseShipInput!): AfterSalesCasePayload! @allow(roles: [MERCHANT], scope: CASES_WRITE)
+
+  "Confirm the reshipment arrived, completing the case. Roles: the case's BUYER."
+  afterSalesCaseConfirmReship(input: AfterSalesCaseConfirmReshipInput!): AfterSalesCasePayload! @allow(roles: [BUYER])
+
+  """
+  Give the bank account a refund goes to when the original payment method's refund window has closed (card
+  180 days, wallet 365; cash on delivery and bank transfers always). Only the bank code and the masked number
+  are kept. Refusals: INVALID_BANK_CODE, INVALID_BANK_ACCOUNT_NUMBER, INVALID_ACCOUNT_HOLDER. Roles: the case's BUYER.
+  """
+  afterSalesCaseRefundAccountSet(input: AfterSalesCaseRefundAccountSetInput!): AfterSalesCasePayload! @allow(roles: [BUYER])
+
+  """
+  Decide a complaint: REFUND, PRICE_DIFFERENCE (compensation of an amount), EXCHANGE, or REJECTED (with a note).
+  The store decides a complaint it was asked; an admin decides one in platform review (the platform's
+  rejection is final). Moves money: idempotent per key. Refusals: INVALID_OUTCOME, INVALID_AMOUNT, NOTE_REQUIRED.
+  Roles: the store's MERCHANT (scope CASES_WRITE), ADMIN.
+  """
+  complaintResolve(input: ComplaintResolveInput!): AfterSalesCasePayload! @allow(roles: [MERCHANT, ADMIN], scope: CASES_WRITE)
+
+  "The buyer's one priority escalation of a complaint: the platform then answers within 4 hours (ALREADY_PRIORITY_ESCALATED). Roles: the complaint's BUYER."
+  complaintPriorityEscalate(input: ComplaintPriorityEscalateInput!): AfterSalesCasePayload! @allow(roles: [BUYER])
+
+  """
+  Rule an arbitration: for the buyer (a full or partial refund) or for the merchant, recording who was liable.
+  The ruling is carried out when it becomes final: 7 days later, or when an appeal is decided.
+  Refusals: INVALID_AMOUNT, INVALID_LIABILITY, NOTE_REQUIRED, ALREADY_RULED. Roles: ADMIN.
+  """
+  arbitrationRule(input: ArbitrationRuleInput!): AfterSalesCasePayload! @allow(roles: [ADMIN])
+
+  """
+  Appeal a ruling, once, within 7 days, by the side that lost. Refusals: NOT_THE_LOSING_SIDE,
+  APPEAL_WINDOW_CLOSED, ALREADY_APPEALED, REASON_REQUIRED. Roles: the case's BUYER, the store's MERCHANT (scope CASES_WRITE).
+  """
+  arbitrationAppeal(input: ArbitrationAppealInput!): AfterSalesCasePayload! @allow(roles: [BUYER, MERCHANT], scope: CASES_WRITE)
+
+  """
+  Decide an appeal (uphold or overturn the ruling), which makes the ruling final and carries it out. A different
+  admin from the one who ruled (SAME_ADMIN). Moves money: idempotent per key. Roles: ADMIN.
+  """
+  arbitrationAppealDecide(input: ArbitrationAppealDecideInput!): AfterSalesCasePayload! @allow(roles: [ADMIN])
+
+  "Try a failed refund again. Moves money: idempotent per key. Roles: the store's MERCHANT (scope CASES_WRITE), ADMIN."
+  afterSalesCaseRefundRetry(input: AfterSalesCaseRefundRetryInput!): AfterSalesCasePayload! @allow(roles: [MERCHANT, ADMIN], scope: CASES_WRITE)
+
+  """
+  Attach a file to a case, sent with the GraphQL multipart request spec. At most 10 MB (TOO_LARGE), not empty
+  (EMPTY_FILE); by its content (never its name or declared type) a JPEG, PNG, GIF or WebP image, a PDF or plain
+  text (UNSUPPORTED_TYPE). Not on closed cases (CASE_CLOSED); in arbitration each side only within its 72-hour
+  evidence window (EVIDENCE_WINDOW_CLOSED). Roles: the case's BUYER, the store's MERCHANT (scope CASES_WRITE), ADMIN.
+  """
+  caseEvidenceAdd(input: CaseEvidenceAddInput!): CaseEvidencePayload! @allow(roles: [BUYER, MERCHANT, ADMIN], scope: CASES_WRITE)
+
+  """
+  Write to a case's thread: 1 to 2000 characters (MESSAGE_EMPTY, MESSAGE_TOO_LONG, MESSAGE_INVALID_TEXT), not on
+  closed cases (CASE_CLOSED). The store's first message counts as its first response.
+  Roles: the case's BUYER, the store's MERCHANT (scope CASES_WRITE), ADMIN.
+  """
+  caseMessagePost(input: CaseMessagePostInput!): CaseMessagePayload! @allow(roles: [BUYER, MERCHANT, ADMIN], scope: CASES_WRITE)
 }
 
 # ---------------------------------------------------------------- identity
@@ -2745,6 +3860,438 @@ type OrderConnection {
   pageInfo: PageInfo!
   totalCount: Int!
 }
+
+# ---------------------------------------------------------------- after-sales cases
+
+enum AfterSalesCaseType {
+  ORDER_CANCEL
+  REFUND_ONLY
+  RETURN_REFUND
+  EXCHANGE
+  WARRANTY_REPAIR
+  COMPLAINT
+}
+
+enum AfterSalesCaseStatus {
+  REQUESTED
+  AWAITING_RETURN
+  RETURN_SHIPPED
+  AWAITING_RESHIP
+  RESHIPPED
+  REFUNDING
+  REFUNDED
+  REFUND_FAILED
+  REJECTED
+  IN_ARBITRATION
+  CLOSED_FOR_MERCHANT
+  COMPLETED
+  WITHDRAWN
+  CLOSED
+  "a complaint the platform handles"
+  PLATFORM_REVIEW
+}
+
+"Why the buyer opened the case; its category is what the metrics count."
+enum AfterSalesReason {
+  "changed mind (the 7-day right); never counted against the store"
+  NO_REASON
+  QUALITY_DEFECT
+  NOT_AS_DESCRIBED
+  DAMAGED_IN_TRANSIT
+  WRONG_ITEM
+  MISSING_ITEM
+  NOT_RECEIVED
+  LATE_DELIVERY
+  PRICE_FRAUD
+  SERVICE_ATTITUDE
+  ORDER_STATUS_ABNORMAL
+  OTHER
+}
+
+enum AfterSalesReasonCategory {
+  BUYER
+  QUALITY
+  FULFILMENT
+  COMPLAINT
+}
+
+enum AfterSalesCaseAction {
+  APPROVE
+  REJECT
+  RESOLVE_COMPLAINT
+  SHIP_RETURN
+  MARK_RETURN_DELIVERED
+  RECEIVE_RETURN
+  RESHIP
+  CONFIRM_RESHIP
+  REVISE
+  ESCALATE
+  PRIORITY_ESCALATE
+  RULE
+  APPEAL
+  DECIDE_APPEAL
+  RETRY_REFUND
+  WITHDRAW
+}
+
+"What happens when a case's deadline passes."
+enum CaseDeadlineAction {
+  "the store did not answer: approved (+1 general violation point)"
+  AUTO_APPROVE
+  "the store did not answer a complaint: the platform takes it"
+  TO_PLATFORM
+  "the platform's own time to handle the complaint"
+  PLATFORM_ANSWERS
+  "the buyer did not answer the rejection: closed"
+  CLOSE
+  "the buyer did not ship the return: withdrawn"
+  WITHDRAW
+  "the store did not confirm the return: taken as received and refunded"
+  AUTO_RECEIVE
+  "the store did not reship or repair in time: refunded instead (+2 general points)"
+  CONVERT_TO_REFUND
+  "the buyer did not confirm the reshipment: completed"
+  AUTO_COMPLETE
+  "both sides' evidence windows end; an admin rules on what is there"
+  EVIDENCE_CLOSES
+  "no appeal: the ruling becomes final and is carried out"
+  RULING_FINAL
+}
+
+type CaseDeadline {
+  at: DateTime!
+  action: CaseDeadlineAction!
+}
+
+"""
+An after-sales case: a cancel request, refund, return, exchange, warranty repair or complaint on an order.
+Roles: its buyer, its store's MERCHANT (scope CASES_READ), ADMIN.
+"""
+type AfterSalesCase implements Node {
+  id: ID!
+  "Human case number, e.g. AS-001234."
+  number: String!
+  type: AfterSalesCaseType!
+  status: AfterSalesCaseStatus!
+  order: Order
+  store: Store!
+  reason: AfterSalesReason!
+  reasonCategory: AfterSalesReasonCategory!
+  description: String!
+  items: [AfterSalesCaseItem!]!
+  "What the buyer asked for."
+  requested: Money!
+  "What the store (or a ruling) agreed to refund."
+  approved: Money
+  refunded: Money!
+  "How many times the buyer revised a rejected request (at most 3)."
+  revisions: Int!
+  rejectionReason: String
+  "What the case is waiting for and what happens when that time passes."
+  deadline: CaseDeadline
+  "What the caller may do now."
+  availableActions: [AfterSalesCaseAction!]!
+  "Every change of the case, oldest first."
+  timeline: [CaseEvent!]!
+  escalatedAt: DateTime
+  "Arbitration: the ruling (FOR_BUYER or FOR_MERCHANT), who was liable, and the appeal."
+  ruling: String
+  liability: String
+  ruledAt: DateTime
+  appealedAt: DateTime
+  appealOutcome: String
+  "Complaints: REFUND, EXCHANGE, PRICE_DIFFERENCE or REJECTED."
+  complaintOutcome: String
+  returnCarrier: String
+  returnTrackingNumber: String
+  returnShippedAt: DateTime
+  returnDeliveredAt: DateTime
+  returnReceivedAt: DateTime
+  reshipCarrier: String
+  reshipTrackingNumber: String
+  reshippedAt: DateTime
+  "The money the case moved or tried to move, oldest first."
+  refunds: [CaseRefund!]!
+  "The bank account a transfer refund goes to, masked."
+  refundBankAccount: String
+  createdAt: DateTime!
+  closedAt: DateTime
+  "Pass as expectedVersion to refuse acting on a stale view (CONFLICT)."
+  version: Int!
+  "Files attached by the buyer, the store and the platform, oldest first."
+  evidence: [Evidence!]!
+  "The thread between the buyer, the store and the platform, oldest first."
+  messages: [CaseMessage!]!
+}
+
+type AfterSalesCaseItem {
+  "The order line."
+  orderItem: OrderItem
+  quantity: Int!
+}
+
+"One change of a case."
+type CaseEvent {
+  at: DateTime!
+  actor: OrderActor!
+  action: String!
+  fromStatus: AfterSalesCaseStatus
+  toStatus: AfterSalesCaseStatus
+  reason: String
+  note: String
+}
+
+type AfterSalesCaseEdge {
+  cursor: String!
+  node: AfterSalesCase!
+}
+
+type AfterSalesCaseConnection {
+  edges: [AfterSalesCaseEdge!]!
+  nodes: [AfterSalesCase!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+input AfterSalesCaseFilter {
+  type: [AfterSalesCaseType!]
+  status: [AfterSalesCaseStatus!]
+  reason: [AfterSalesReason!]
+  "Only cases still open."
+  openOnly: Boolean
+  "Only cases whose deadline has passed."
+  overdue: Boolean
+  orderId: ID
+  storeId: ID
+}
+
+type AfterSalesCasePayload {
+  case: AfterSalesCase
+  userErrors: [UserError!]!
+}
+
+input AfterSalesCaseItemInput {
+  "An order line (OrderItem id); gifts ride on their paid line and are not chosen on their own."
+  orderItemId: ID!
+  quantity: Int!
+  "For digital and hygiene goods: still sealed (the 7-day right excludes opened ones)."
+  unopened: Boolean
+}
+
+input AfterSalesCaseCreateInput {
+  orderId: ID!
+  type: AfterSalesCaseType!
+  reason: AfterSalesReason!
+  "The lines and quantities the case is about (not for ORDER_CANCEL, optional for COMPLAINT)."
+  items: [AfterSalesCaseItemInput!]
+  "The amount asked, in the order's currency; defaults to the chosen lines' value."
+  amount: Decimal
+  "Up to 2000 characters."
+  description: String
+}
+
+input AfterSalesCaseApproveInput {
+  caseId: ID!
+  "A partial amount, at most what was asked; default all of it."
+  amount: Decimal
+  idempotencyKey: String!
+  expectedVersion: Int
+}
+
+input AfterSalesCaseRejectInput {
+  caseId: ID!
+  reason: String!
+  expectedVersion: Int
+}
+
+input AfterSalesCaseReviseInput {
+  caseId: ID!
+  amount: Decimal
+  description: String
+  expectedVersion: Int
+}
+
+input AfterSalesCaseWithdrawInput {
+  caseId: ID!
+  expectedVersion: Int
+}
+
+input AfterSalesCaseEscalateInput {
+  caseId: ID!
+  expectedVersion: Int
+}
+
+input AfterSalesCaseShipInput {
+  caseId: ID!
+  carrier: String!
+  trackingNumber: String!
+  expectedVersion: Int
+}
+
+input AfterSalesCaseMarkReturnDeliveredInput {
+  caseId: ID!
+  expectedVersion: Int
+}
+
+input AfterSalesCaseReceiveReturnInput {
+  caseId: ID!
+  "Gift lines (OrderItem ids) that did not come back with their returned line."
+  missingGiftItemIds: [ID!]
+  idempotencyKey: String!
+  expectedVersion: Int
+}
+
+input AfterSalesCaseConfirmReshipInput {
+  caseId: ID!
+  expectedVersion: Int
+}
+
+input AfterSalesCaseRefundRetryInput {
+  caseId: ID!
+  idempotencyKey: String!
+  expectedVersion: Int
+}
+
+# ---------------------------------------------------------------- evidence and messages
+
+"A file sent with the GraphQL multipart request spec (https://github.com/jaydenseric/graphql-multipart-request-spec)."
+scalar Upload
+
+enum EvidenceKind {
+  PHOTO
+  SCREENSHOT
+  RECEIPT
+  CHAT_LOG
+  TECHNICAL_REPORT
+  OTHER
+}
+
+"""
+A file attached to a case. Its content is downloaded with GET downloadUrl and the same bearer token.
+Roles: the case's BUYER, its store's MERCHANT (scope CASES_READ), ADMIN.
+"""
+type Evidence {
+  id: ID!
+  kind: EvidenceKind!
+  "The uploader's file name, cleaned; for display only."
+  filename: String!
+  "Sniffed from the content: image/jpeg, image/png, image/gif, image/webp, application/pdf or text/plain."
+  contentType: String!
+  sizeBytes: Int!
+  "SHA-256 of the content, lowercase hex (also the download's ETag)."
+  sha256: String!
+  uploadedBy: OrderActor!
+  createdAt: DateTime!
+  "Relative URL of the content: /evidence/{store}/{id}."
+  downloadUrl: String!
+}
+
+"One message of a case's thread. Roles: as the case."
+type CaseMessage {
+  id: ID!
+  author: OrderActor!
+  "As written: escape it when rendering."
+  body: String!
+  createdAt: DateTime!
+}
+
+input CaseEvidenceAddInput {
+  caseId: ID!
+  kind: EvidenceKind!
+  file: Upload!
+}
+
+type CaseEvidencePayload {
+  evidence: Evidence
+  userErrors: [UserError!]!
+}
+
+input CaseMessagePostInput {
+  caseId: ID!
+  "1 to 2000 characters."
+  body: String!
+}
+
+type CaseMessagePayload {
+  message: CaseMessage
+  userErrors: [UserError!]!
+}
+
+"One attempt to pay a case's money back."
+type CaseRefund {
+  amount: Money!
+  "ORIGINAL (back by the order's payment method) or BANK_TRANSFER"
+  route: String!
+  "SUCCEEDED or FAILED"
+  status: String!
+  attempts: Int!
+  lastError: String
+  bankAccountMasked: String
+  createdAt: DateTime!
+}
+
+input AfterSalesCaseRefundAccountSetInput {
+  caseId: ID!
+  "3 digits."
+  bankCode: String!
+  "10 to 16 digits (spaces and dashes are ignored)."
+  accountNumber: String!
+  holder: String!
+}
+
+enum ComplaintOutcome {
+  REFUND
+  EXCHANGE
+  PRICE_DIFFERENCE
+  REJECTED
+}
+
+input ComplaintResolveInput {
+  caseId: ID!
+  outcome: ComplaintOutcome!
+  "REFUND (default: all that is refundable) or PRICE_DIFFERENCE (required)."
+  amount: Decimal
+  "Required for REJECTED; the buyer sees it."
+  note: String
+  idempotencyKey: String!
+  expectedVersion: Int
+}
+
+input ComplaintPriorityEscalateInput {
+  caseId: ID!
+  expectedVersion: Int
+}
+
+enum Liability {
+  MERCHANT
+  BUYER
+  CARRIER
+  PLATFORM
+}
+
+input ArbitrationRuleInput {
+  caseId: ID!
+  forBuyer: Boolean!
+  "For the buyer: the refund (default what was asked); at most what was asked and what the order can refund."
+  amount: Decimal
+  liability: Liability!
+  note: String!
+  expectedVersion: Int
+}
+
+input ArbitrationAppealInput {
+  caseId: ID!
+  reason: String!
+  expectedVersion: Int
+}
+
+input ArbitrationAppealDecideInput {
+  caseId: ID!
+  uphold: Boolean!
+  note: String!
+  idempotencyKey: String!
+  expectedVersion: Int
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2763,6 +4310,136 @@ func (ec *executionContext) childFields_AccountDeletePayload(ctx context.Context
 		return ec.fieldContext_AccountDeletePayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AccountDeletePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AfterSalesCase(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AfterSalesCase_id(ctx, field)
+	case "number":
+		return ec.fieldContext_AfterSalesCase_number(ctx, field)
+	case "type":
+		return ec.fieldContext_AfterSalesCase_type(ctx, field)
+	case "status":
+		return ec.fieldContext_AfterSalesCase_status(ctx, field)
+	case "order":
+		return ec.fieldContext_AfterSalesCase_order(ctx, field)
+	case "store":
+		return ec.fieldContext_AfterSalesCase_store(ctx, field)
+	case "reason":
+		return ec.fieldContext_AfterSalesCase_reason(ctx, field)
+	case "reasonCategory":
+		return ec.fieldContext_AfterSalesCase_reasonCategory(ctx, field)
+	case "description":
+		return ec.fieldContext_AfterSalesCase_description(ctx, field)
+	case "items":
+		return ec.fieldContext_AfterSalesCase_items(ctx, field)
+	case "requested":
+		return ec.fieldContext_AfterSalesCase_requested(ctx, field)
+	case "approved":
+		return ec.fieldContext_AfterSalesCase_approved(ctx, field)
+	case "refunded":
+		return ec.fieldContext_AfterSalesCase_refunded(ctx, field)
+	case "revisions":
+		return ec.fieldContext_AfterSalesCase_revisions(ctx, field)
+	case "rejectionReason":
+		return ec.fieldContext_AfterSalesCase_rejectionReason(ctx, field)
+	case "deadline":
+		return ec.fieldContext_AfterSalesCase_deadline(ctx, field)
+	case "availableActions":
+		return ec.fieldContext_AfterSalesCase_availableActions(ctx, field)
+	case "timeline":
+		return ec.fieldContext_AfterSalesCase_timeline(ctx, field)
+	case "escalatedAt":
+		return ec.fieldContext_AfterSalesCase_escalatedAt(ctx, field)
+	case "ruling":
+		return ec.fieldContext_AfterSalesCase_ruling(ctx, field)
+	case "liability":
+		return ec.fieldContext_AfterSalesCase_liability(ctx, field)
+	case "ruledAt":
+		return ec.fieldContext_AfterSalesCase_ruledAt(ctx, field)
+	case "appealedAt":
+		return ec.fieldContext_AfterSalesCase_appealedAt(ctx, field)
+	case "appealOutcome":
+		return ec.fieldContext_AfterSalesCase_appealOutcome(ctx, field)
+	case "complaintOutcome":
+		return ec.fieldContext_AfterSalesCase_complaintOutcome(ctx, field)
+	case "returnCarrier":
+		return ec.fieldContext_AfterSalesCase_returnCarrier(ctx, field)
+	case "returnTrackingNumber":
+		return ec.fieldContext_AfterSalesCase_returnTrackingNumber(ctx, field)
+	case "returnShippedAt":
+		return ec.fieldContext_AfterSalesCase_returnShippedAt(ctx, field)
+	case "returnDeliveredAt":
+		return ec.fieldContext_AfterSalesCase_returnDeliveredAt(ctx, field)
+	case "returnReceivedAt":
+		return ec.fieldContext_AfterSalesCase_returnReceivedAt(ctx, field)
+	case "reshipCarrier":
+		return ec.fieldContext_AfterSalesCase_reshipCarrier(ctx, field)
+	case "reshipTrackingNumber":
+		return ec.fieldContext_AfterSalesCase_reshipTrackingNumber(ctx, field)
+	case "reshippedAt":
+		return ec.fieldContext_AfterSalesCase_reshippedAt(ctx, field)
+	case "refunds":
+		return ec.fieldContext_AfterSalesCase_refunds(ctx, field)
+	case "refundBankAccount":
+		return ec.fieldContext_AfterSalesCase_refundBankAccount(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_AfterSalesCase_createdAt(ctx, field)
+	case "closedAt":
+		return ec.fieldContext_AfterSalesCase_closedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_AfterSalesCase_version(ctx, field)
+	case "evidence":
+		return ec.fieldContext_AfterSalesCase_evidence(ctx, field)
+	case "messages":
+		return ec.fieldContext_AfterSalesCase_messages(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AfterSalesCase", field.Name)
+}
+
+func (ec *executionContext) childFields_AfterSalesCaseConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AfterSalesCaseConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_AfterSalesCaseConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AfterSalesCaseConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AfterSalesCaseConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AfterSalesCaseConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AfterSalesCaseEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AfterSalesCaseEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AfterSalesCaseEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AfterSalesCaseEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_AfterSalesCaseItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "orderItem":
+		return ec.fieldContext_AfterSalesCaseItem_orderItem(ctx, field)
+	case "quantity":
+		return ec.fieldContext_AfterSalesCaseItem_quantity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AfterSalesCaseItem", field.Name)
+}
+
+func (ec *executionContext) childFields_AfterSalesCasePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "case":
+		return ec.fieldContext_AfterSalesCasePayload_case(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_AfterSalesCasePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AfterSalesCasePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ApiToken(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2805,6 +4482,90 @@ func (ec *executionContext) childFields_ApiTokenRevokePayload(ctx context.Contex
 	return nil, fmt.Errorf("no field named %q was found under type ApiTokenRevokePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_CaseDeadline(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_CaseDeadline_at(ctx, field)
+	case "action":
+		return ec.fieldContext_CaseDeadline_action(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseDeadline", field.Name)
+}
+
+func (ec *executionContext) childFields_CaseEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_CaseEvent_at(ctx, field)
+	case "actor":
+		return ec.fieldContext_CaseEvent_actor(ctx, field)
+	case "action":
+		return ec.fieldContext_CaseEvent_action(ctx, field)
+	case "fromStatus":
+		return ec.fieldContext_CaseEvent_fromStatus(ctx, field)
+	case "toStatus":
+		return ec.fieldContext_CaseEvent_toStatus(ctx, field)
+	case "reason":
+		return ec.fieldContext_CaseEvent_reason(ctx, field)
+	case "note":
+		return ec.fieldContext_CaseEvent_note(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_CaseEvidencePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "evidence":
+		return ec.fieldContext_CaseEvidencePayload_evidence(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CaseEvidencePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseEvidencePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CaseMessage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CaseMessage_id(ctx, field)
+	case "author":
+		return ec.fieldContext_CaseMessage_author(ctx, field)
+	case "body":
+		return ec.fieldContext_CaseMessage_body(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_CaseMessage_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseMessage", field.Name)
+}
+
+func (ec *executionContext) childFields_CaseMessagePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "message":
+		return ec.fieldContext_CaseMessagePayload_message(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CaseMessagePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseMessagePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CaseRefund(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "amount":
+		return ec.fieldContext_CaseRefund_amount(ctx, field)
+	case "route":
+		return ec.fieldContext_CaseRefund_route(ctx, field)
+	case "status":
+		return ec.fieldContext_CaseRefund_status(ctx, field)
+	case "attempts":
+		return ec.fieldContext_CaseRefund_attempts(ctx, field)
+	case "lastError":
+		return ec.fieldContext_CaseRefund_lastError(ctx, field)
+	case "bankAccountMasked":
+		return ec.fieldContext_CaseRefund_bankAccountMasked(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_CaseRefund_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseRefund", field.Name)
+}
+
 func (ec *executionContext) childFields_ClosureBlocker(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "kind":
@@ -2827,6 +4588,30 @@ func (ec *executionContext) childFields_Deadline(ctx context.Context, field grap
 		return ec.fieldContext_Deadline_action(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Deadline", field.Name)
+}
+
+func (ec *executionContext) childFields_Evidence(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Evidence_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_Evidence_kind(ctx, field)
+	case "filename":
+		return ec.fieldContext_Evidence_filename(ctx, field)
+	case "contentType":
+		return ec.fieldContext_Evidence_contentType(ctx, field)
+	case "sizeBytes":
+		return ec.fieldContext_Evidence_sizeBytes(ctx, field)
+	case "sha256":
+		return ec.fieldContext_Evidence_sha256(ctx, field)
+	case "uploadedBy":
+		return ec.fieldContext_Evidence_uploadedBy(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Evidence_createdAt(ctx, field)
+	case "downloadUrl":
+		return ec.fieldContext_Evidence_downloadUrl(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Evidence", field.Name)
 }
 
 func (ec *executionContext) childFields_LifecycleEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3467,6 +5252,188 @@ func (ec *executionContext) field_Mutation_accountDeleteWithdraw_args(ctx contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_afterSalesCaseApprove_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AfterSalesCaseApproveInput, error) {
+			return ec.unmarshalNAfterSalesCaseApproveInput2tradeguardᚋgraphᚋmodelᚐAfterSalesCaseApproveInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_afterSalesCaseConfirmReship_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AfterSalesCaseConfirmReshipInput, error) {
+			return ec.unmarshalNAfterSalesCaseConfirmReshipInput2tradeguardᚋgraphᚋmodelᚐAfterSalesCaseConfirmReshipInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_afterSalesCaseCreate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AfterSalesCaseCreateInput, error) {
+			return ec.unmarshalNAfterSalesCaseCreateInput2tradeguardᚋgraphᚋmodelᚐAfterSalesCaseCreateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_afterSalesCaseEscalate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AfterSalesCaseEscalateInput, error) {
+			return ec.unmarshalNAfterSalesCaseEscalateInput2tradeguardᚋgraphᚋmodelᚐAfterSalesCaseEscalateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_afterSalesCaseMarkReturnDelivered_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AfterSalesCaseMarkReturnDeliveredInput, error) {
+			return ec.unmarshalNAfterSalesCaseMarkReturnDeliveredInput2tradeguardᚋgraphᚋmodelᚐAfterSalesCaseMarkReturnDeliveredInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_afterSalesCaseReceiveReturn_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AfterSalesCaseReceiveReturnInput, error) {
+			return ec.unmarshalNAfterSalesCaseReceiveReturnInput2tradeguardᚋgraphᚋmodelᚐAfterSalesCaseReceiveReturnInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_afterSalesCaseRefundAccountSet_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AfterSalesCaseRefundAccountSetInput, error) {
+			return ec.unmarshalNAfterSalesCaseRefundAccountSetInput2tradeguardᚋgraphᚋmodelᚐAfterSalesCaseRefundAccountSetInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_afterSalesCaseRefundRetry_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AfterSalesCaseRefundRetryInput, error) {
+			return ec.unmarshalNAfterSalesCaseRefundRetryInput2tradeguardᚋgraphᚋmodelᚐAfterSalesCaseRefundRetryInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_afterSalesCaseReject_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AfterSalesCaseRejectInput, error) {
+			return ec.unmarshalNAfterSalesCaseRejectInput2tradeguardᚋgraphᚋmodelᚐAfterSalesCaseRejectInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_afterSalesCaseReship_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AfterSalesCaseShipInput, error) {
+			return ec.unmarshalNAfterSalesCaseShipInput2tradeguardᚋgraphᚋmodelᚐAfterSalesCaseShipInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_afterSalesCaseRevise_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AfterSalesCaseReviseInput, error) {
+			return ec.unmarshalNAfterSalesCaseReviseInput2tradeguardᚋgraphᚋmodelᚐAfterSalesCaseReviseInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_afterSalesCaseShipReturn_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AfterSalesCaseShipInput, error) {
+			return ec.unmarshalNAfterSalesCaseShipInput2tradeguardᚋgraphᚋmodelᚐAfterSalesCaseShipInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_afterSalesCaseWithdraw_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AfterSalesCaseWithdrawInput, error) {
+			return ec.unmarshalNAfterSalesCaseWithdrawInput2tradeguardᚋgraphᚋmodelᚐAfterSalesCaseWithdrawInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_apiTokenCreate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3487,6 +5454,104 @@ func (ec *executionContext) field_Mutation_apiTokenRevoke_args(ctx context.Conte
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.APITokenRevokeInput, error) {
 			return ec.unmarshalNApiTokenRevokeInput2tradeguardᚋgraphᚋmodelᚐAPITokenRevokeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_arbitrationAppealDecide_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ArbitrationAppealDecideInput, error) {
+			return ec.unmarshalNArbitrationAppealDecideInput2tradeguardᚋgraphᚋmodelᚐArbitrationAppealDecideInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_arbitrationAppeal_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ArbitrationAppealInput, error) {
+			return ec.unmarshalNArbitrationAppealInput2tradeguardᚋgraphᚋmodelᚐArbitrationAppealInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_arbitrationRule_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ArbitrationRuleInput, error) {
+			return ec.unmarshalNArbitrationRuleInput2tradeguardᚋgraphᚋmodelᚐArbitrationRuleInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_caseEvidenceAdd_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CaseEvidenceAddInput, error) {
+			return ec.unmarshalNCaseEvidenceAddInput2tradeguardᚋgraphᚋmodelᚐCaseEvidenceAddInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_caseMessagePost_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CaseMessagePostInput, error) {
+			return ec.unmarshalNCaseMessagePostInput2tradeguardᚋgraphᚋmodelᚐCaseMessagePostInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_complaintPriorityEscalate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ComplaintPriorityEscalateInput, error) {
+			return ec.unmarshalNComplaintPriorityEscalateInput2tradeguardᚋgraphᚋmodelᚐComplaintPriorityEscalateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_complaintResolve_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ComplaintResolveInput, error) {
+			return ec.unmarshalNComplaintResolveInput2tradeguardᚋgraphᚋmodelᚐComplaintResolveInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -3744,6 +5809,94 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_afterSalesCase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_afterSalesCases_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.AfterSalesCaseFilter, error) {
+			return ec.unmarshalOAfterSalesCaseFilter2ᚖtradeguardᚋgraphᚋmodelᚐAfterSalesCaseFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_arbitrationQueue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_complaintQueue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -4012,6 +6165,1318 @@ func (ec *executionContext) _AccountDeletePayload_userErrors(ctx context.Context
 func (ec *executionContext) fieldContext_AccountDeletePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "AccountDeletePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AfterSalesCase_id(ctx context.Context, field graphql.CollectedField, obj *aftersales.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCase_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AfterSalesCase().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCase_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AfterSalesCase", field, true, true, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _AfterSalesCase_number(ctx context.Context, field graphql.CollectedField, obj *aftersales.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCase_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCase_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AfterSalesCase", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _AfterSalesCase_type(ctx context.Context, field graphql.CollectedField, obj *aftersales.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCase_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v aftersales.Type) graphql.Marshaler {
+			return ec.marshalNAfterSalesCaseType2tradeguardᚋaftersalesᚐType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCase_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AfterSalesCase", field, false, false, errors.New("field of type AfterSalesCaseType does not have child fields"))
+}
+
+func (ec *executionContext) _AfterSalesCase_status(ctx context.Context, field graphql.CollectedField, obj *aftersales.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCase_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v aftersales.Status) graphql.Marshaler {
+			return ec.marshalNAfterSalesCaseStatus2tradeguardᚋaftersalesᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCase_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AfterSalesCase", field, false, false, errors.New("field of type AfterSalesCaseStatus does not have child fields"))
+}
+
+func (ec *executionContext) _AfterSalesCase_order(ctx context.Context, field graphql.CollectedField, obj *aftersales.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCase_order(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AfterSalesCase().Order(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *orders.Order) graphql.Marshaler {
+			return ec.marshalOOrder2ᚖtradeguardᚋordersᚐOrder(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCase_order(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AfterSalesCase",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Order(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AfterSalesCase_store(ctx context.Context, field graphql.CollectedField, obj *aftersales.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCase_store(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AfterSalesCase().Store(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *tenants.Store) graphql.Marshaler {
+			return ec.marshalNStore2ᚖtradeguardᚋtenantsᚐStore(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCase_store(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AfterSalesCase",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Store(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AfterSalesCase_reason(ctx context.Context, field graphql.CollectedField, obj *aftersales.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCase_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v aftersales.Reason) graphql.Marshaler {
+			return ec.marshalNAfterSalesReason2tradeguardᚋaftersalesᚐReason(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCase_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AfterSalesCase", field, false, false, errors.New("field of type AfterSalesReason does not have child fields"))
+}
+
+func (ec *executionContext) _AfterSalesCase_reasonCategory(ctx context.Context, field graphql.CollectedField, obj *aftersales.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCase_reasonCategory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReasonCategory, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v aftersales.Category) graphql.Marshaler {
+			return ec.marshalNAfterSalesReasonCategory2tradeguardᚋaftersalesᚐCategory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCase_reasonCategory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AfterSalesCase", field, false, false, errors.New("field of type AfterSalesReasonCategory does not have child fields"))
+}
+
+func (ec *executionContext) _AfterSalesCase_description(ctx context.Context, field graphql.CollectedField, obj *aftersales.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCase_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCase_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AfterSalesCase", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _AfterSalesCase_items(ctx context.Context, field graphql.CollectedField, obj *aftersales.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCase_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AfterSalesCase().Items(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []aftersales.Item) graphql.Marshaler {
+			return ec.marshalNAfterSalesCaseItem2ᚕtradeguardᚋaftersalesᚐItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCase_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AfterSalesCase",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AfterSalesCaseItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AfterSalesCase_requested(ctx context.Context, field graphql.CollectedField, obj *aftersales.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCase_requested(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Requested(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Money) graphql.Marshaler {
+			return ec.marshalNMoney2tradeguardᚋmoneyᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCase_requested(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AfterSalesCase",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AfterSalesCase_approved(ctx context.Context, field graphql.CollectedField, obj *aftersales.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCase_approved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Approved(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *money.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖtradeguardᚋmoneyᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCase_approved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AfterSalesCase",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AfterSalesCase_refunded(ctx context.Context, field graphql.CollectedField, obj *aftersales.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCase_refunded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Refunded(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Money) graphql.Marshaler {
+			return ec.marshalNMoney2tradeguardᚋmoneyᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCase_refunded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AfterSalesCase",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AfterSalesCase_revisions(ctx context.Context, field graphql.CollectedField, obj *aftersales.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCase_revisions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revisions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCase_revisions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AfterSalesCase", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _AfterSalesCase_rejectionReason(ctx context.Context, field graphql.CollectedField, obj *aftersales.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCase_rejectionReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RejectionReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCase_rejectionReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AfterSalesCase", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _AfterSalesCase_deadline(ctx context.Context, field graphql.CollectedField, obj *aftersales.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCase_deadline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AfterSalesCase().Deadline(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CaseDeadline) graphql.Marshaler {
+			return ec.marshalOCaseDeadline2ᚖtradeguardᚋgraphᚋmodelᚐCaseDeadline(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCase_deadline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AfterSalesCase",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseDeadline(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AfterSalesCase_availableActions(ctx context.Context, field graphql.CollectedField, obj *aftersales.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCase_availableActions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AfterSalesCase().AvailableActions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []aftersales.Action) graphql.Marshaler {
+			return ec.marshalNAfterSalesCaseAction2ᚕtradeguardᚋaftersalesᚐActionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCase_availableActions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AfterSalesCase", field, true, true, errors.New("field of type AfterSalesCaseAction does not have child fields"))
+}
+
+func (ec *executionContext) _AfterSalesCase_timeline(ctx context.Context, field graphql.CollectedField, obj *aftersales.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCase_timeline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AfterSalesCase().Timeline(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []aftersales.Event) graphql.Marshaler {
+			return ec.marshalNCaseEvent2ᚕtradeguardᚋaftersalesᚐEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCase_timeline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AfterSalesCase",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AfterSalesCase_escalatedAt(ctx context.Context, field graphql.CollectedField, obj *aftersales.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCase_escalatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EscalatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCase_escalatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AfterSalesCase", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _AfterSalesCase_ruling(ctx context.Context, field graphql.CollectedField, obj *aftersales.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCase_ruling(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ruling, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCase_ruling(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AfterSalesCase", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _AfterSalesCase_liability(ctx context.Context, field graphql.CollectedField, obj *aftersales.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCase_liability(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Liability, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCase_liability(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AfterSalesCase", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _AfterSalesCase_ruledAt(ctx context.Context, field graphql.CollectedField, obj *aftersales.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCase_ruledAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RuledAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCase_ruledAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AfterSalesCase", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _AfterSalesCase_appealedAt(ctx context.Context, field graphql.CollectedField, obj *aftersales.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCase_appealedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AppealedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCase_appealedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AfterSalesCase", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _AfterSalesCase_appealOutcome(ctx context.Context, field graphql.CollectedField, obj *aftersales.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCase_appealOutcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AppealOutcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCase_appealOutcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AfterSalesCase", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _AfterSalesCase_complaintOutcome(ctx context.Context, field graphql.CollectedField, obj *aftersales.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCase_complaintOutcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ComplaintOutcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCase_complaintOutcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AfterSalesCase", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _AfterSalesCase_returnCarrier(ctx context.Context, field graphql.CollectedField, obj *aftersales.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCase_returnCarrier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReturnCarrier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCase_returnCarrier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AfterSalesCase", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _AfterSalesCase_returnTrackingNumber(ctx context.Context, field graphql.CollectedField, obj *aftersales.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCase_returnTrackingNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReturnTracking, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCase_returnTrackingNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AfterSalesCase", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _AfterSalesCase_returnShippedAt(ctx context.Context, field graphql.CollectedField, obj *aftersales.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCase_returnShippedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReturnShippedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCase_returnShippedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AfterSalesCase", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _AfterSalesCase_returnDeliveredAt(ctx context.Context, field graphql.CollectedField, obj *aftersales.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCase_returnDeliveredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReturnDeliveredAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCase_returnDeliveredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AfterSalesCase", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _AfterSalesCase_returnReceivedAt(ctx context.Context, field graphql.CollectedField, obj *aftersales.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCase_returnReceivedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReturnReceivedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCase_returnReceivedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AfterSalesCase", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _AfterSalesCase_reshipCarrier(ctx context.Context, field graphql.CollectedField, obj *aftersales.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCase_reshipCarrier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReshipCarrier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCase_reshipCarrier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AfterSalesCase", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _AfterSalesCase_reshipTrackingNumber(ctx context.Context, field graphql.CollectedField, obj *aftersales.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCase_reshipTrackingNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReshipTracking, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCase_reshipTrackingNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AfterSalesCase", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _AfterSalesCase_reshippedAt(ctx context.Context, field graphql.CollectedField, obj *aftersales.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCase_reshippedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReshippedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCase_reshippedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AfterSalesCase", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _AfterSalesCase_refunds(ctx context.Context, field graphql.CollectedField, obj *aftersales.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCase_refunds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AfterSalesCase().Refunds(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []aftersales.Refund) graphql.Marshaler {
+			return ec.marshalNCaseRefund2ᚕtradeguardᚋaftersalesᚐRefundᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCase_refunds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AfterSalesCase",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseRefund(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AfterSalesCase_refundBankAccount(ctx context.Context, field graphql.CollectedField, obj *aftersales.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCase_refundBankAccount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RefundBankMasked, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCase_refundBankAccount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AfterSalesCase", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _AfterSalesCase_createdAt(ctx context.Context, field graphql.CollectedField, obj *aftersales.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCase_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCase_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AfterSalesCase", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _AfterSalesCase_closedAt(ctx context.Context, field graphql.CollectedField, obj *aftersales.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCase_closedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCase_closedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AfterSalesCase", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _AfterSalesCase_version(ctx context.Context, field graphql.CollectedField, obj *aftersales.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCase_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCase_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AfterSalesCase", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _AfterSalesCase_evidence(ctx context.Context, field graphql.CollectedField, obj *aftersales.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCase_evidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AfterSalesCase().Evidence(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []aftersales.Evidence) graphql.Marshaler {
+			return ec.marshalNEvidence2ᚕtradeguardᚋaftersalesᚐEvidenceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCase_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AfterSalesCase",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Evidence(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AfterSalesCase_messages(ctx context.Context, field graphql.CollectedField, obj *aftersales.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCase_messages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AfterSalesCase().Messages(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []aftersales.Message) graphql.Marshaler {
+			return ec.marshalNCaseMessage2ᚕtradeguardᚋaftersalesᚐMessageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCase_messages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AfterSalesCase",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseMessage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AfterSalesCaseConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AfterSalesCaseConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCaseConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.AfterSalesCaseEdge) graphql.Marshaler {
+			return ec.marshalNAfterSalesCaseEdge2ᚕtradeguardᚋgraphᚋmodelᚐAfterSalesCaseEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCaseConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AfterSalesCaseConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AfterSalesCaseEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AfterSalesCaseConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.AfterSalesCaseConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCaseConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []aftersales.Case) graphql.Marshaler {
+			return ec.marshalNAfterSalesCase2ᚕtradeguardᚋaftersalesᚐCaseᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCaseConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AfterSalesCaseConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AfterSalesCase(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AfterSalesCaseConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AfterSalesCaseConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCaseConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖtradeguardᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCaseConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AfterSalesCaseConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AfterSalesCaseConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.AfterSalesCaseConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCaseConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCaseConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AfterSalesCaseConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _AfterSalesCaseEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AfterSalesCaseEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCaseEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCaseEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AfterSalesCaseEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _AfterSalesCaseEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AfterSalesCaseEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCaseEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *aftersales.Case) graphql.Marshaler {
+			return ec.marshalNAfterSalesCase2ᚖtradeguardᚋaftersalesᚐCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCaseEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AfterSalesCaseEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AfterSalesCase(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AfterSalesCaseItem_orderItem(ctx context.Context, field graphql.CollectedField, obj *aftersales.Item) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCaseItem_orderItem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AfterSalesCaseItem().OrderItem(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *orders.Item) graphql.Marshaler {
+			return ec.marshalOOrderItem2ᚖtradeguardᚋordersᚐItem(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCaseItem_orderItem(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AfterSalesCaseItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrderItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AfterSalesCaseItem_quantity(ctx context.Context, field graphql.CollectedField, obj *aftersales.Item) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCaseItem_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCaseItem_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AfterSalesCaseItem", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _AfterSalesCasePayload_case(ctx context.Context, field graphql.CollectedField, obj *model.AfterSalesCasePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCasePayload_case(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Case, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *aftersales.Case) graphql.Marshaler {
+			return ec.marshalOAfterSalesCase2ᚖtradeguardᚋaftersalesᚐCase(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCasePayload_case(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AfterSalesCasePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AfterSalesCase(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AfterSalesCasePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.AfterSalesCasePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCasePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕtradeguardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCasePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AfterSalesCasePayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -4311,6 +7776,603 @@ func (ec *executionContext) fieldContext_ApiTokenRevokePayload_userErrors(_ cont
 	return fc, nil
 }
 
+func (ec *executionContext) _CaseDeadline_at(ctx context.Context, field graphql.CollectedField, obj *model.CaseDeadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseDeadline_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseDeadline_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseDeadline", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _CaseDeadline_action(ctx context.Context, field graphql.CollectedField, obj *model.CaseDeadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseDeadline_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v aftersales.DeadlineAction) graphql.Marshaler {
+			return ec.marshalNCaseDeadlineAction2tradeguardᚋaftersalesᚐDeadlineAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseDeadline_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseDeadline", field, false, false, errors.New("field of type CaseDeadlineAction does not have child fields"))
+}
+
+func (ec *executionContext) _CaseEvent_at(ctx context.Context, field graphql.CollectedField, obj *aftersales.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvent", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _CaseEvent_actor(ctx context.Context, field graphql.CollectedField, obj *aftersales.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvent_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNOrderActor2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvent_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvent", field, false, false, errors.New("field of type OrderActor does not have child fields"))
+}
+
+func (ec *executionContext) _CaseEvent_action(ctx context.Context, field graphql.CollectedField, obj *aftersales.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvent_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvent_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvent", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CaseEvent_fromStatus(ctx context.Context, field graphql.CollectedField, obj *aftersales.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvent_fromStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FromStatus, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *aftersales.Status) graphql.Marshaler {
+			return ec.marshalOAfterSalesCaseStatus2ᚖtradeguardᚋaftersalesᚐStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvent_fromStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvent", field, false, false, errors.New("field of type AfterSalesCaseStatus does not have child fields"))
+}
+
+func (ec *executionContext) _CaseEvent_toStatus(ctx context.Context, field graphql.CollectedField, obj *aftersales.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvent_toStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ToStatus, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *aftersales.Status) graphql.Marshaler {
+			return ec.marshalOAfterSalesCaseStatus2ᚖtradeguardᚋaftersalesᚐStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvent_toStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvent", field, false, false, errors.New("field of type AfterSalesCaseStatus does not have child fields"))
+}
+
+func (ec *executionContext) _CaseEvent_reason(ctx context.Context, field graphql.CollectedField, obj *aftersales.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvent_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvent_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvent", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CaseEvent_note(ctx context.Context, field graphql.CollectedField, obj *aftersales.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvent_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvent_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvent", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CaseEvidencePayload_evidence(ctx context.Context, field graphql.CollectedField, obj *model.CaseEvidencePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvidencePayload_evidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Evidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *aftersales.Evidence) graphql.Marshaler {
+			return ec.marshalOEvidence2ᚖtradeguardᚋaftersalesᚐEvidence(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvidencePayload_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseEvidencePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Evidence(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseEvidencePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CaseEvidencePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvidencePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕtradeguardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvidencePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseEvidencePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseMessage_id(ctx context.Context, field graphql.CollectedField, obj *aftersales.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseMessage_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CaseMessage().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseMessage_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseMessage", field, true, true, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _CaseMessage_author(ctx context.Context, field graphql.CollectedField, obj *aftersales.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseMessage_author(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Author, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNOrderActor2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseMessage_author(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseMessage", field, false, false, errors.New("field of type OrderActor does not have child fields"))
+}
+
+func (ec *executionContext) _CaseMessage_body(ctx context.Context, field graphql.CollectedField, obj *aftersales.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseMessage_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Body, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseMessage_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseMessage", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CaseMessage_createdAt(ctx context.Context, field graphql.CollectedField, obj *aftersales.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseMessage_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseMessage_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseMessage", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _CaseMessagePayload_message(ctx context.Context, field graphql.CollectedField, obj *model.CaseMessagePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseMessagePayload_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *aftersales.Message) graphql.Marshaler {
+			return ec.marshalOCaseMessage2ᚖtradeguardᚋaftersalesᚐMessage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseMessagePayload_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseMessagePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseMessage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseMessagePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CaseMessagePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseMessagePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕtradeguardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseMessagePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseMessagePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseRefund_amount(ctx context.Context, field graphql.CollectedField, obj *aftersales.Refund) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRefund_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Money) graphql.Marshaler {
+			return ec.marshalNMoney2tradeguardᚋmoneyᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRefund_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseRefund",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseRefund_route(ctx context.Context, field graphql.CollectedField, obj *aftersales.Refund) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRefund_route(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Route, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRefund_route(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRefund", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CaseRefund_status(ctx context.Context, field graphql.CollectedField, obj *aftersales.Refund) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRefund_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRefund_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRefund", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CaseRefund_attempts(ctx context.Context, field graphql.CollectedField, obj *aftersales.Refund) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRefund_attempts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attempts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRefund_attempts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRefund", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CaseRefund_lastError(ctx context.Context, field graphql.CollectedField, obj *aftersales.Refund) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRefund_lastError(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastError, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRefund_lastError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRefund", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CaseRefund_bankAccountMasked(ctx context.Context, field graphql.CollectedField, obj *aftersales.Refund) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRefund_bankAccountMasked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BankAccountMasked, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRefund_bankAccountMasked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRefund", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CaseRefund_createdAt(ctx context.Context, field graphql.CollectedField, obj *aftersales.Refund) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRefund_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRefund_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRefund", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
 func (ec *executionContext) _ClosureBlocker_kind(ctx context.Context, field graphql.CollectedField, obj *lifecycle.Blocker) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4447,6 +8509,213 @@ func (ec *executionContext) _Deadline_action(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Deadline_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Deadline", field, false, false, errors.New("field of type DeadlineAction does not have child fields"))
+}
+
+func (ec *executionContext) _Evidence_id(ctx context.Context, field graphql.CollectedField, obj *aftersales.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Evidence().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, true, true, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Evidence_kind(ctx context.Context, field graphql.CollectedField, obj *aftersales.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNEvidenceKind2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, false, false, errors.New("field of type EvidenceKind does not have child fields"))
+}
+
+func (ec *executionContext) _Evidence_filename(ctx context.Context, field graphql.CollectedField, obj *aftersales.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_filename(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Filename, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_filename(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Evidence_contentType(ctx context.Context, field graphql.CollectedField, obj *aftersales.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_contentType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContentType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_contentType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Evidence_sizeBytes(ctx context.Context, field graphql.CollectedField, obj *aftersales.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_sizeBytes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SizeBytes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_sizeBytes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Evidence_sha256(ctx context.Context, field graphql.CollectedField, obj *aftersales.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_sha256(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SHA256, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_sha256(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Evidence_uploadedBy(ctx context.Context, field graphql.CollectedField, obj *aftersales.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_uploadedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UploadedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNOrderActor2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_uploadedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, false, false, errors.New("field of type OrderActor does not have child fields"))
+}
+
+func (ec *executionContext) _Evidence_createdAt(ctx context.Context, field graphql.CollectedField, obj *aftersales.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _Evidence_downloadUrl(ctx context.Context, field graphql.CollectedField, obj *aftersales.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_downloadUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Evidence().DownloadURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_downloadUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _LifecycleEvent_at(ctx context.Context, field graphql.CollectedField, obj *tenants.LifecycleEvent) (ret graphql.Marshaler) {
@@ -6001,6 +10270,1301 @@ func (ec *executionContext) fieldContext_Mutation_accountDeleteWithdraw(ctx cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_accountDeleteWithdraw_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_afterSalesCaseCreate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_afterSalesCaseCreate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AfterSalesCaseCreate(ctx, fc.Args["input"].(model.AfterSalesCaseCreateInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"BUYER"})
+				if err != nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AfterSalesCasePayload) graphql.Marshaler {
+			return ec.marshalNAfterSalesCasePayload2ᚖtradeguardᚋgraphᚋmodelᚐAfterSalesCasePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_afterSalesCaseCreate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AfterSalesCasePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_afterSalesCaseCreate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_afterSalesCaseApprove(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_afterSalesCaseApprove(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AfterSalesCaseApprove(ctx, fc.Args["input"].(model.AfterSalesCaseApproveInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"MERCHANT"})
+				if err != nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, err
+				}
+				scope, err := ec.unmarshalOApiScope2ᚖtradeguardᚋgraphᚋmodelᚐAPIScope(ctx, "CASES_WRITE")
+				if err != nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AfterSalesCasePayload) graphql.Marshaler {
+			return ec.marshalNAfterSalesCasePayload2ᚖtradeguardᚋgraphᚋmodelᚐAfterSalesCasePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_afterSalesCaseApprove(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AfterSalesCasePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_afterSalesCaseApprove_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_afterSalesCaseReject(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_afterSalesCaseReject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AfterSalesCaseReject(ctx, fc.Args["input"].(model.AfterSalesCaseRejectInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"MERCHANT"})
+				if err != nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, err
+				}
+				scope, err := ec.unmarshalOApiScope2ᚖtradeguardᚋgraphᚋmodelᚐAPIScope(ctx, "CASES_WRITE")
+				if err != nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AfterSalesCasePayload) graphql.Marshaler {
+			return ec.marshalNAfterSalesCasePayload2ᚖtradeguardᚋgraphᚋmodelᚐAfterSalesCasePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_afterSalesCaseReject(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AfterSalesCasePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_afterSalesCaseReject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_afterSalesCaseRevise(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_afterSalesCaseRevise(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AfterSalesCaseRevise(ctx, fc.Args["input"].(model.AfterSalesCaseReviseInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"BUYER"})
+				if err != nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AfterSalesCasePayload) graphql.Marshaler {
+			return ec.marshalNAfterSalesCasePayload2ᚖtradeguardᚋgraphᚋmodelᚐAfterSalesCasePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_afterSalesCaseRevise(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AfterSalesCasePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_afterSalesCaseRevise_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_afterSalesCaseWithdraw(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_afterSalesCaseWithdraw(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AfterSalesCaseWithdraw(ctx, fc.Args["input"].(model.AfterSalesCaseWithdrawInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"BUYER"})
+				if err != nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AfterSalesCasePayload) graphql.Marshaler {
+			return ec.marshalNAfterSalesCasePayload2ᚖtradeguardᚋgraphᚋmodelᚐAfterSalesCasePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_afterSalesCaseWithdraw(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AfterSalesCasePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_afterSalesCaseWithdraw_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_afterSalesCaseEscalate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_afterSalesCaseEscalate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AfterSalesCaseEscalate(ctx, fc.Args["input"].(model.AfterSalesCaseEscalateInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"BUYER", "MERCHANT"})
+				if err != nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, err
+				}
+				scope, err := ec.unmarshalOApiScope2ᚖtradeguardᚋgraphᚋmodelᚐAPIScope(ctx, "CASES_WRITE")
+				if err != nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AfterSalesCasePayload) graphql.Marshaler {
+			return ec.marshalNAfterSalesCasePayload2ᚖtradeguardᚋgraphᚋmodelᚐAfterSalesCasePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_afterSalesCaseEscalate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AfterSalesCasePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_afterSalesCaseEscalate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_afterSalesCaseShipReturn(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_afterSalesCaseShipReturn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AfterSalesCaseShipReturn(ctx, fc.Args["input"].(model.AfterSalesCaseShipInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"BUYER"})
+				if err != nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AfterSalesCasePayload) graphql.Marshaler {
+			return ec.marshalNAfterSalesCasePayload2ᚖtradeguardᚋgraphᚋmodelᚐAfterSalesCasePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_afterSalesCaseShipReturn(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AfterSalesCasePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_afterSalesCaseShipReturn_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_afterSalesCaseMarkReturnDelivered(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_afterSalesCaseMarkReturnDelivered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AfterSalesCaseMarkReturnDelivered(ctx, fc.Args["input"].(model.AfterSalesCaseMarkReturnDeliveredInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"MERCHANT", "ADMIN"})
+				if err != nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, err
+				}
+				scope, err := ec.unmarshalOApiScope2ᚖtradeguardᚋgraphᚋmodelᚐAPIScope(ctx, "CASES_WRITE")
+				if err != nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AfterSalesCasePayload) graphql.Marshaler {
+			return ec.marshalNAfterSalesCasePayload2ᚖtradeguardᚋgraphᚋmodelᚐAfterSalesCasePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_afterSalesCaseMarkReturnDelivered(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AfterSalesCasePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_afterSalesCaseMarkReturnDelivered_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_afterSalesCaseReceiveReturn(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_afterSalesCaseReceiveReturn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AfterSalesCaseReceiveReturn(ctx, fc.Args["input"].(model.AfterSalesCaseReceiveReturnInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"MERCHANT"})
+				if err != nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, err
+				}
+				scope, err := ec.unmarshalOApiScope2ᚖtradeguardᚋgraphᚋmodelᚐAPIScope(ctx, "CASES_WRITE")
+				if err != nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AfterSalesCasePayload) graphql.Marshaler {
+			return ec.marshalNAfterSalesCasePayload2ᚖtradeguardᚋgraphᚋmodelᚐAfterSalesCasePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_afterSalesCaseReceiveReturn(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AfterSalesCasePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_afterSalesCaseReceiveReturn_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_afterSalesCaseReship(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_afterSalesCaseReship(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AfterSalesCaseReship(ctx, fc.Args["input"].(model.AfterSalesCaseShipInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"MERCHANT"})
+				if err != nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, err
+				}
+				scope, err := ec.unmarshalOApiScope2ᚖtradeguardᚋgraphᚋmodelᚐAPIScope(ctx, "CASES_WRITE")
+				if err != nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AfterSalesCasePayload) graphql.Marshaler {
+			return ec.marshalNAfterSalesCasePayload2ᚖtradeguardᚋgraphᚋmodelᚐAfterSalesCasePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_afterSalesCaseReship(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AfterSalesCasePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_afterSalesCaseReship_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_afterSalesCaseConfirmReship(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_afterSalesCaseConfirmReship(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AfterSalesCaseConfirmReship(ctx, fc.Args["input"].(model.AfterSalesCaseConfirmReshipInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"BUYER"})
+				if err != nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AfterSalesCasePayload) graphql.Marshaler {
+			return ec.marshalNAfterSalesCasePayload2ᚖtradeguardᚋgraphᚋmodelᚐAfterSalesCasePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_afterSalesCaseConfirmReship(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AfterSalesCasePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_afterSalesCaseConfirmReship_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_afterSalesCaseRefundAccountSet(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_afterSalesCaseRefundAccountSet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AfterSalesCaseRefundAccountSet(ctx, fc.Args["input"].(model.AfterSalesCaseRefundAccountSetInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"BUYER"})
+				if err != nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AfterSalesCasePayload) graphql.Marshaler {
+			return ec.marshalNAfterSalesCasePayload2ᚖtradeguardᚋgraphᚋmodelᚐAfterSalesCasePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_afterSalesCaseRefundAccountSet(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AfterSalesCasePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_afterSalesCaseRefundAccountSet_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_complaintResolve(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_complaintResolve(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ComplaintResolve(ctx, fc.Args["input"].(model.ComplaintResolveInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"MERCHANT", "ADMIN"})
+				if err != nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, err
+				}
+				scope, err := ec.unmarshalOApiScope2ᚖtradeguardᚋgraphᚋmodelᚐAPIScope(ctx, "CASES_WRITE")
+				if err != nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AfterSalesCasePayload) graphql.Marshaler {
+			return ec.marshalNAfterSalesCasePayload2ᚖtradeguardᚋgraphᚋmodelᚐAfterSalesCasePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_complaintResolve(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AfterSalesCasePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_complaintResolve_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_complaintPriorityEscalate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_complaintPriorityEscalate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ComplaintPriorityEscalate(ctx, fc.Args["input"].(model.ComplaintPriorityEscalateInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"BUYER"})
+				if err != nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AfterSalesCasePayload) graphql.Marshaler {
+			return ec.marshalNAfterSalesCasePayload2ᚖtradeguardᚋgraphᚋmodelᚐAfterSalesCasePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_complaintPriorityEscalate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AfterSalesCasePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_complaintPriorityEscalate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_arbitrationRule(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_arbitrationRule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ArbitrationRule(ctx, fc.Args["input"].(model.ArbitrationRuleInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AfterSalesCasePayload) graphql.Marshaler {
+			return ec.marshalNAfterSalesCasePayload2ᚖtradeguardᚋgraphᚋmodelᚐAfterSalesCasePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_arbitrationRule(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AfterSalesCasePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_arbitrationRule_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_arbitrationAppeal(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_arbitrationAppeal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ArbitrationAppeal(ctx, fc.Args["input"].(model.ArbitrationAppealInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"BUYER", "MERCHANT"})
+				if err != nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, err
+				}
+				scope, err := ec.unmarshalOApiScope2ᚖtradeguardᚋgraphᚋmodelᚐAPIScope(ctx, "CASES_WRITE")
+				if err != nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AfterSalesCasePayload) graphql.Marshaler {
+			return ec.marshalNAfterSalesCasePayload2ᚖtradeguardᚋgraphᚋmodelᚐAfterSalesCasePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_arbitrationAppeal(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AfterSalesCasePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_arbitrationAppeal_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_arbitrationAppealDecide(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_arbitrationAppealDecide(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ArbitrationAppealDecide(ctx, fc.Args["input"].(model.ArbitrationAppealDecideInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AfterSalesCasePayload) graphql.Marshaler {
+			return ec.marshalNAfterSalesCasePayload2ᚖtradeguardᚋgraphᚋmodelᚐAfterSalesCasePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_arbitrationAppealDecide(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AfterSalesCasePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_arbitrationAppealDecide_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_afterSalesCaseRefundRetry(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_afterSalesCaseRefundRetry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AfterSalesCaseRefundRetry(ctx, fc.Args["input"].(model.AfterSalesCaseRefundRetryInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"MERCHANT", "ADMIN"})
+				if err != nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, err
+				}
+				scope, err := ec.unmarshalOApiScope2ᚖtradeguardᚋgraphᚋmodelᚐAPIScope(ctx, "CASES_WRITE")
+				if err != nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.AfterSalesCasePayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AfterSalesCasePayload) graphql.Marshaler {
+			return ec.marshalNAfterSalesCasePayload2ᚖtradeguardᚋgraphᚋmodelᚐAfterSalesCasePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_afterSalesCaseRefundRetry(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AfterSalesCasePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_afterSalesCaseRefundRetry_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_caseEvidenceAdd(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_caseEvidenceAdd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CaseEvidenceAdd(ctx, fc.Args["input"].(model.CaseEvidenceAddInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"BUYER", "MERCHANT", "ADMIN"})
+				if err != nil {
+					var zeroVal *model.CaseEvidencePayload
+					return zeroVal, err
+				}
+				scope, err := ec.unmarshalOApiScope2ᚖtradeguardᚋgraphᚋmodelᚐAPIScope(ctx, "CASES_WRITE")
+				if err != nil {
+					var zeroVal *model.CaseEvidencePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.CaseEvidencePayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CaseEvidencePayload) graphql.Marshaler {
+			return ec.marshalNCaseEvidencePayload2ᚖtradeguardᚋgraphᚋmodelᚐCaseEvidencePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_caseEvidenceAdd(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseEvidencePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_caseEvidenceAdd_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_caseMessagePost(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_caseMessagePost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CaseMessagePost(ctx, fc.Args["input"].(model.CaseMessagePostInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"BUYER", "MERCHANT", "ADMIN"})
+				if err != nil {
+					var zeroVal *model.CaseMessagePayload
+					return zeroVal, err
+				}
+				scope, err := ec.unmarshalOApiScope2ᚖtradeguardᚋgraphᚋmodelᚐAPIScope(ctx, "CASES_WRITE")
+				if err != nil {
+					var zeroVal *model.CaseMessagePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.CaseMessagePayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CaseMessagePayload) graphql.Marshaler {
+			return ec.marshalNCaseMessagePayload2ᚖtradeguardᚋgraphᚋmodelᚐCaseMessagePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_caseMessagePost(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseMessagePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_caseMessagePost_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -8600,6 +14164,264 @@ func (ec *executionContext) fieldContext_Query_staffInvites(_ context.Context, f
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_StaffInvite(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_afterSalesCases(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_afterSalesCases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AfterSalesCases(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.AfterSalesCaseFilter))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"BUYER", "MERCHANT", "ADMIN"})
+				if err != nil {
+					var zeroVal *model.AfterSalesCaseConnection
+					return zeroVal, err
+				}
+				scope, err := ec.unmarshalOApiScope2ᚖtradeguardᚋgraphᚋmodelᚐAPIScope(ctx, "CASES_READ")
+				if err != nil {
+					var zeroVal *model.AfterSalesCaseConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.AfterSalesCaseConnection
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AfterSalesCaseConnection) graphql.Marshaler {
+			return ec.marshalNAfterSalesCaseConnection2ᚖtradeguardᚋgraphᚋmodelᚐAfterSalesCaseConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_afterSalesCases(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AfterSalesCaseConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_afterSalesCases_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_afterSalesCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_afterSalesCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AfterSalesCase(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"BUYER", "MERCHANT", "ADMIN"})
+				if err != nil {
+					var zeroVal *aftersales.Case
+					return zeroVal, err
+				}
+				scope, err := ec.unmarshalOApiScope2ᚖtradeguardᚋgraphᚋmodelᚐAPIScope(ctx, "CASES_READ")
+				if err != nil {
+					var zeroVal *aftersales.Case
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *aftersales.Case
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *aftersales.Case) graphql.Marshaler {
+			return ec.marshalOAfterSalesCase2ᚖtradeguardᚋaftersalesᚐCase(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_afterSalesCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AfterSalesCase(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_afterSalesCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_arbitrationQueue(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_arbitrationQueue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ArbitrationQueue(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.AfterSalesCaseConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.AfterSalesCaseConnection
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AfterSalesCaseConnection) graphql.Marshaler {
+			return ec.marshalNAfterSalesCaseConnection2ᚖtradeguardᚋgraphᚋmodelᚐAfterSalesCaseConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_arbitrationQueue(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AfterSalesCaseConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_arbitrationQueue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_complaintQueue(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_complaintQueue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ComplaintQueue(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.AfterSalesCaseConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.AfterSalesCaseConnection
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AfterSalesCaseConnection) graphql.Marshaler {
+			return ec.marshalNAfterSalesCaseConnection2ᚖtradeguardᚋgraphᚋmodelᚐAfterSalesCaseConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_complaintQueue(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AfterSalesCaseConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_complaintQueue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -11263,6 +17085,678 @@ func (ec *executionContext) unmarshalInputAccountDeleteWithdrawInput(ctx context
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputAfterSalesCaseApproveInput(ctx context.Context, obj any) (model.AfterSalesCaseApproveInput, error) {
+	var it model.AfterSalesCaseApproveInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"caseId", "amount", "idempotencyKey", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalODecimal2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputAfterSalesCaseConfirmReshipInput(ctx context.Context, obj any) (model.AfterSalesCaseConfirmReshipInput, error) {
+	var it model.AfterSalesCaseConfirmReshipInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"caseId", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputAfterSalesCaseCreateInput(ctx context.Context, obj any) (model.AfterSalesCaseCreateInput, error) {
+	var it model.AfterSalesCaseCreateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orderId", "type", "reason", "items", "amount", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orderId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderID = data
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalNAfterSalesCaseType2tradeguardᚋaftersalesᚐType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNAfterSalesReason2tradeguardᚋaftersalesᚐReason(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "items":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("items"))
+			data, err := ec.unmarshalOAfterSalesCaseItemInput2ᚕtradeguardᚋgraphᚋmodelᚐAfterSalesCaseItemInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Items = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalODecimal2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputAfterSalesCaseEscalateInput(ctx context.Context, obj any) (model.AfterSalesCaseEscalateInput, error) {
+	var it model.AfterSalesCaseEscalateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"caseId", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputAfterSalesCaseFilter(ctx context.Context, obj any) (model.AfterSalesCaseFilter, error) {
+	var it model.AfterSalesCaseFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"type", "status", "reason", "openOnly", "overdue", "orderId", "storeId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalOAfterSalesCaseType2ᚕtradeguardᚋaftersalesᚐTypeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOAfterSalesCaseStatus2ᚕtradeguardᚋaftersalesᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOAfterSalesReason2ᚕtradeguardᚋaftersalesᚐReasonᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "openOnly":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openOnly"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpenOnly = data
+		case "overdue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("overdue"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Overdue = data
+		case "orderId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderID = data
+		case "storeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("storeId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StoreID = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputAfterSalesCaseItemInput(ctx context.Context, obj any) (model.AfterSalesCaseItemInput, error) {
+	var it model.AfterSalesCaseItemInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orderItemId", "quantity", "unopened"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orderItemId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderItemId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderItemID = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "unopened":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unopened"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unopened = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputAfterSalesCaseMarkReturnDeliveredInput(ctx context.Context, obj any) (model.AfterSalesCaseMarkReturnDeliveredInput, error) {
+	var it model.AfterSalesCaseMarkReturnDeliveredInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"caseId", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputAfterSalesCaseReceiveReturnInput(ctx context.Context, obj any) (model.AfterSalesCaseReceiveReturnInput, error) {
+	var it model.AfterSalesCaseReceiveReturnInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"caseId", "missingGiftItemIds", "idempotencyKey", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "missingGiftItemIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("missingGiftItemIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MissingGiftItemIds = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputAfterSalesCaseRefundAccountSetInput(ctx context.Context, obj any) (model.AfterSalesCaseRefundAccountSetInput, error) {
+	var it model.AfterSalesCaseRefundAccountSetInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"caseId", "bankCode", "accountNumber", "holder"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "bankCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bankCode"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BankCode = data
+		case "accountNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountNumber"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountNumber = data
+		case "holder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("holder"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Holder = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputAfterSalesCaseRefundRetryInput(ctx context.Context, obj any) (model.AfterSalesCaseRefundRetryInput, error) {
+	var it model.AfterSalesCaseRefundRetryInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"caseId", "idempotencyKey", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputAfterSalesCaseRejectInput(ctx context.Context, obj any) (model.AfterSalesCaseRejectInput, error) {
+	var it model.AfterSalesCaseRejectInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"caseId", "reason", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputAfterSalesCaseReviseInput(ctx context.Context, obj any) (model.AfterSalesCaseReviseInput, error) {
+	var it model.AfterSalesCaseReviseInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"caseId", "amount", "description", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalODecimal2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputAfterSalesCaseShipInput(ctx context.Context, obj any) (model.AfterSalesCaseShipInput, error) {
+	var it model.AfterSalesCaseShipInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"caseId", "carrier", "trackingNumber", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "carrier":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("carrier"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Carrier = data
+		case "trackingNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trackingNumber"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrackingNumber = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputAfterSalesCaseWithdrawInput(ctx context.Context, obj any) (model.AfterSalesCaseWithdrawInput, error) {
+	var it model.AfterSalesCaseWithdrawInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"caseId", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputApiTokenCreateInput(ctx context.Context, obj any) (model.APITokenCreateInput, error) {
 	var it model.APITokenCreateInput
 	if obj == nil {
@@ -11325,6 +17819,356 @@ func (ec *executionContext) unmarshalInputApiTokenRevokeInput(ctx context.Contex
 				return it, err
 			}
 			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputArbitrationAppealDecideInput(ctx context.Context, obj any) (model.ArbitrationAppealDecideInput, error) {
+	var it model.ArbitrationAppealDecideInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"caseId", "uphold", "note", "idempotencyKey", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "uphold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("uphold"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Uphold = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputArbitrationAppealInput(ctx context.Context, obj any) (model.ArbitrationAppealInput, error) {
+	var it model.ArbitrationAppealInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"caseId", "reason", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputArbitrationRuleInput(ctx context.Context, obj any) (model.ArbitrationRuleInput, error) {
+	var it model.ArbitrationRuleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"caseId", "forBuyer", "amount", "liability", "note", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "forBuyer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("forBuyer"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ForBuyer = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalODecimal2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "liability":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("liability"))
+			data, err := ec.unmarshalNLiability2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Liability = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCaseEvidenceAddInput(ctx context.Context, obj any) (model.CaseEvidenceAddInput, error) {
+	var it model.CaseEvidenceAddInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"caseId", "kind", "file"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNEvidenceKind2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "file":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("file"))
+			data, err := ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.File = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCaseMessagePostInput(ctx context.Context, obj any) (model.CaseMessagePostInput, error) {
+	var it model.CaseMessagePostInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"caseId", "body"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "body":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Body = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputComplaintPriorityEscalateInput(ctx context.Context, obj any) (model.ComplaintPriorityEscalateInput, error) {
+	var it model.ComplaintPriorityEscalateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"caseId", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputComplaintResolveInput(ctx context.Context, obj any) (model.ComplaintResolveInput, error) {
+	var it model.ComplaintResolveInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"caseId", "outcome", "amount", "note", "idempotencyKey", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "outcome":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcome"))
+			data, err := ec.unmarshalNComplaintOutcome2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Outcome = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalODecimal2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
 		}
 	}
 	return it, nil
@@ -12312,6 +19156,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._ApiToken(ctx, sel, obj)
+	case aftersales.Case:
+		return ec._AfterSalesCase(ctx, sel, &obj)
+	case *aftersales.Case:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._AfterSalesCase(ctx, sel, obj)
 	default:
 		if typedObj, ok := obj.(graphql.Marshaler); ok {
 			return typedObj
@@ -12345,6 +19196,698 @@ func (ec *executionContext) _AccountDeletePayload(ctx context.Context, sel ast.S
 			}
 		case "userErrors":
 			out.Values[i] = ec._AccountDeletePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var afterSalesCaseImplementors = []string{"AfterSalesCase", "Node"}
+
+func (ec *executionContext) _AfterSalesCase(ctx context.Context, sel ast.SelectionSet, obj *aftersales.Case) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, afterSalesCaseImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AfterSalesCase")
+		case "id":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._AfterSalesCase_id(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "number":
+			out.Values[i] = ec._AfterSalesCase_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "type":
+			out.Values[i] = ec._AfterSalesCase_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._AfterSalesCase_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "order":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._AfterSalesCase_order(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "store":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._AfterSalesCase_store(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "reason":
+			out.Values[i] = ec._AfterSalesCase_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reasonCategory":
+			out.Values[i] = ec._AfterSalesCase_reasonCategory(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._AfterSalesCase_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "items":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._AfterSalesCase_items(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "requested":
+			out.Values[i] = ec._AfterSalesCase_requested(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "approved":
+			out.Values[i] = ec._AfterSalesCase_approved(ctx, field, obj)
+		case "refunded":
+			out.Values[i] = ec._AfterSalesCase_refunded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "revisions":
+			out.Values[i] = ec._AfterSalesCase_revisions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rejectionReason":
+			out.Values[i] = ec._AfterSalesCase_rejectionReason(ctx, field, obj)
+		case "deadline":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._AfterSalesCase_deadline(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "availableActions":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._AfterSalesCase_availableActions(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "timeline":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._AfterSalesCase_timeline(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "escalatedAt":
+			out.Values[i] = ec._AfterSalesCase_escalatedAt(ctx, field, obj)
+		case "ruling":
+			out.Values[i] = ec._AfterSalesCase_ruling(ctx, field, obj)
+		case "liability":
+			out.Values[i] = ec._AfterSalesCase_liability(ctx, field, obj)
+		case "ruledAt":
+			out.Values[i] = ec._AfterSalesCase_ruledAt(ctx, field, obj)
+		case "appealedAt":
+			out.Values[i] = ec._AfterSalesCase_appealedAt(ctx, field, obj)
+		case "appealOutcome":
+			out.Values[i] = ec._AfterSalesCase_appealOutcome(ctx, field, obj)
+		case "complaintOutcome":
+			out.Values[i] = ec._AfterSalesCase_complaintOutcome(ctx, field, obj)
+		case "returnCarrier":
+			out.Values[i] = ec._AfterSalesCase_returnCarrier(ctx, field, obj)
+		case "returnTrackingNumber":
+			out.Values[i] = ec._AfterSalesCase_returnTrackingNumber(ctx, field, obj)
+		case "returnShippedAt":
+			out.Values[i] = ec._AfterSalesCase_returnShippedAt(ctx, field, obj)
+		case "returnDeliveredAt":
+			out.Values[i] = ec._AfterSalesCase_returnDeliveredAt(ctx, field, obj)
+		case "returnReceivedAt":
+			out.Values[i] = ec._AfterSalesCase_returnReceivedAt(ctx, field, obj)
+		case "reshipCarrier":
+			out.Values[i] = ec._AfterSalesCase_reshipCarrier(ctx, field, obj)
+		case "reshipTrackingNumber":
+			out.Values[i] = ec._AfterSalesCase_reshipTrackingNumber(ctx, field, obj)
+		case "reshippedAt":
+			out.Values[i] = ec._AfterSalesCase_reshippedAt(ctx, field, obj)
+		case "refunds":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._AfterSalesCase_refunds(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "refundBankAccount":
+			out.Values[i] = ec._AfterSalesCase_refundBankAccount(ctx, field, obj)
+		case "createdAt":
+			out.Values[i] = ec._AfterSalesCase_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "closedAt":
+			out.Values[i] = ec._AfterSalesCase_closedAt(ctx, field, obj)
+		case "version":
+			out.Values[i] = ec._AfterSalesCase_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "evidence":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._AfterSalesCase_evidence(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "messages":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._AfterSalesCase_messages(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var afterSalesCaseConnectionImplementors = []string{"AfterSalesCaseConnection"}
+
+func (ec *executionContext) _AfterSalesCaseConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AfterSalesCaseConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, afterSalesCaseConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AfterSalesCaseConnection")
+		case "edges":
+			out.Values[i] = ec._AfterSalesCaseConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._AfterSalesCaseConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AfterSalesCaseConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._AfterSalesCaseConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var afterSalesCaseEdgeImplementors = []string{"AfterSalesCaseEdge"}
+
+func (ec *executionContext) _AfterSalesCaseEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AfterSalesCaseEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, afterSalesCaseEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AfterSalesCaseEdge")
+		case "cursor":
+			out.Values[i] = ec._AfterSalesCaseEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._AfterSalesCaseEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var afterSalesCaseItemImplementors = []string{"AfterSalesCaseItem"}
+
+func (ec *executionContext) _AfterSalesCaseItem(ctx context.Context, sel ast.SelectionSet, obj *aftersales.Item) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, afterSalesCaseItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AfterSalesCaseItem")
+		case "orderItem":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._AfterSalesCaseItem_orderItem(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "quantity":
+			out.Values[i] = ec._AfterSalesCaseItem_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var afterSalesCasePayloadImplementors = []string{"AfterSalesCasePayload"}
+
+func (ec *executionContext) _AfterSalesCasePayload(ctx context.Context, sel ast.SelectionSet, obj *model.AfterSalesCasePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, afterSalesCasePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AfterSalesCasePayload")
+		case "case":
+			out.Values[i] = ec._AfterSalesCasePayload_case(ctx, field, obj)
+		case "userErrors":
+			out.Values[i] = ec._AfterSalesCasePayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12575,6 +20118,337 @@ func (ec *executionContext) _ApiTokenRevokePayload(ctx context.Context, sel ast.
 	return out
 }
 
+var caseDeadlineImplementors = []string{"CaseDeadline"}
+
+func (ec *executionContext) _CaseDeadline(ctx context.Context, sel ast.SelectionSet, obj *model.CaseDeadline) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseDeadlineImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseDeadline")
+		case "at":
+			out.Values[i] = ec._CaseDeadline_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "action":
+			out.Values[i] = ec._CaseDeadline_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var caseEventImplementors = []string{"CaseEvent"}
+
+func (ec *executionContext) _CaseEvent(ctx context.Context, sel ast.SelectionSet, obj *aftersales.Event) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseEvent")
+		case "at":
+			out.Values[i] = ec._CaseEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actor":
+			out.Values[i] = ec._CaseEvent_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "action":
+			out.Values[i] = ec._CaseEvent_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fromStatus":
+			out.Values[i] = ec._CaseEvent_fromStatus(ctx, field, obj)
+		case "toStatus":
+			out.Values[i] = ec._CaseEvent_toStatus(ctx, field, obj)
+		case "reason":
+			out.Values[i] = ec._CaseEvent_reason(ctx, field, obj)
+		case "note":
+			out.Values[i] = ec._CaseEvent_note(ctx, field, obj)
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var caseEvidencePayloadImplementors = []string{"CaseEvidencePayload"}
+
+func (ec *executionContext) _CaseEvidencePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CaseEvidencePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseEvidencePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseEvidencePayload")
+		case "evidence":
+			out.Values[i] = ec._CaseEvidencePayload_evidence(ctx, field, obj)
+		case "userErrors":
+			out.Values[i] = ec._CaseEvidencePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var caseMessageImplementors = []string{"CaseMessage"}
+
+func (ec *executionContext) _CaseMessage(ctx context.Context, sel ast.SelectionSet, obj *aftersales.Message) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseMessageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseMessage")
+		case "id":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CaseMessage_id(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "author":
+			out.Values[i] = ec._CaseMessage_author(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "body":
+			out.Values[i] = ec._CaseMessage_body(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._CaseMessage_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var caseMessagePayloadImplementors = []string{"CaseMessagePayload"}
+
+func (ec *executionContext) _CaseMessagePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CaseMessagePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseMessagePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseMessagePayload")
+		case "message":
+			out.Values[i] = ec._CaseMessagePayload_message(ctx, field, obj)
+		case "userErrors":
+			out.Values[i] = ec._CaseMessagePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var caseRefundImplementors = []string{"CaseRefund"}
+
+func (ec *executionContext) _CaseRefund(ctx context.Context, sel ast.SelectionSet, obj *aftersales.Refund) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseRefundImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseRefund")
+		case "amount":
+			out.Values[i] = ec._CaseRefund_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "route":
+			out.Values[i] = ec._CaseRefund_route(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._CaseRefund_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "attempts":
+			out.Values[i] = ec._CaseRefund_attempts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastError":
+			out.Values[i] = ec._CaseRefund_lastError(ctx, field, obj)
+		case "bankAccountMasked":
+			out.Values[i] = ec._CaseRefund_bankAccountMasked(ctx, field, obj)
+		case "createdAt":
+			out.Values[i] = ec._CaseRefund_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var closureBlockerImplementors = []string{"ClosureBlocker"}
 
 func (ec *executionContext) _ClosureBlocker(ctx context.Context, sel ast.SelectionSet, obj *lifecycle.Blocker) graphql.Marshaler {
@@ -12675,6 +20549,147 @@ func (ec *executionContext) _Deadline(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var evidenceImplementors = []string{"Evidence"}
+
+func (ec *executionContext) _Evidence(ctx context.Context, sel ast.SelectionSet, obj *aftersales.Evidence) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, evidenceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Evidence")
+		case "id":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Evidence_id(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "kind":
+			out.Values[i] = ec._Evidence_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "filename":
+			out.Values[i] = ec._Evidence_filename(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contentType":
+			out.Values[i] = ec._Evidence_contentType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sizeBytes":
+			out.Values[i] = ec._Evidence_sizeBytes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sha256":
+			out.Values[i] = ec._Evidence_sha256(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "uploadedBy":
+			out.Values[i] = ec._Evidence_uploadedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Evidence_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "downloadUrl":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Evidence_downloadUrl(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -13006,6 +21021,146 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "accountDeleteWithdraw":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_accountDeleteWithdraw(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "afterSalesCaseCreate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_afterSalesCaseCreate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "afterSalesCaseApprove":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_afterSalesCaseApprove(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "afterSalesCaseReject":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_afterSalesCaseReject(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "afterSalesCaseRevise":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_afterSalesCaseRevise(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "afterSalesCaseWithdraw":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_afterSalesCaseWithdraw(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "afterSalesCaseEscalate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_afterSalesCaseEscalate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "afterSalesCaseShipReturn":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_afterSalesCaseShipReturn(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "afterSalesCaseMarkReturnDelivered":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_afterSalesCaseMarkReturnDelivered(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "afterSalesCaseReceiveReturn":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_afterSalesCaseReceiveReturn(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "afterSalesCaseReship":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_afterSalesCaseReship(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "afterSalesCaseConfirmReship":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_afterSalesCaseConfirmReship(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "afterSalesCaseRefundAccountSet":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_afterSalesCaseRefundAccountSet(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "complaintResolve":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_complaintResolve(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "complaintPriorityEscalate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_complaintPriorityEscalate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "arbitrationRule":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_arbitrationRule(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "arbitrationAppeal":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_arbitrationAppeal(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "arbitrationAppealDecide":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_arbitrationAppealDecide(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "afterSalesCaseRefundRetry":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_afterSalesCaseRefundRetry(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "caseEvidenceAdd":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_caseEvidenceAdd(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "caseMessagePost":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_caseMessagePost(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -14487,6 +22642,91 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "afterSalesCases":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_afterSalesCases(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "afterSalesCase":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_afterSalesCase(ctx, field)
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "arbitrationQueue":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_arbitrationQueue(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "complaintQueue":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_complaintQueue(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -15779,6 +24019,285 @@ func (ec *executionContext) unmarshalNAccountDeleteWithdrawInput2tradeguardᚋgr
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNAfterSalesCase2tradeguardᚋaftersalesᚐCase(ctx context.Context, sel ast.SelectionSet, v aftersales.Case) graphql.Marshaler {
+	return ec._AfterSalesCase(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAfterSalesCase2ᚕtradeguardᚋaftersalesᚐCaseᚄ(ctx context.Context, sel ast.SelectionSet, v []aftersales.Case) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAfterSalesCase2tradeguardᚋaftersalesᚐCase(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAfterSalesCase2ᚖtradeguardᚋaftersalesᚐCase(ctx context.Context, sel ast.SelectionSet, v *aftersales.Case) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AfterSalesCase(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAfterSalesCaseAction2tradeguardᚋaftersalesᚐAction(ctx context.Context, v any) (aftersales.Action, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := aftersales.Action(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAfterSalesCaseAction2tradeguardᚋaftersalesᚐAction(ctx context.Context, sel ast.SelectionSet, v aftersales.Action) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNAfterSalesCaseAction2ᚕtradeguardᚋaftersalesᚐActionᚄ(ctx context.Context, v any) ([]aftersales.Action, error) {
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]aftersales.Action, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAfterSalesCaseAction2tradeguardᚋaftersalesᚐAction(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNAfterSalesCaseAction2ᚕtradeguardᚋaftersalesᚐActionᚄ(ctx context.Context, sel ast.SelectionSet, v []aftersales.Action) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAfterSalesCaseAction2tradeguardᚋaftersalesᚐAction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNAfterSalesCaseApproveInput2tradeguardᚋgraphᚋmodelᚐAfterSalesCaseApproveInput(ctx context.Context, v any) (model.AfterSalesCaseApproveInput, error) {
+	res, err := ec.unmarshalInputAfterSalesCaseApproveInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAfterSalesCaseConfirmReshipInput2tradeguardᚋgraphᚋmodelᚐAfterSalesCaseConfirmReshipInput(ctx context.Context, v any) (model.AfterSalesCaseConfirmReshipInput, error) {
+	res, err := ec.unmarshalInputAfterSalesCaseConfirmReshipInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAfterSalesCaseConnection2tradeguardᚋgraphᚋmodelᚐAfterSalesCaseConnection(ctx context.Context, sel ast.SelectionSet, v model.AfterSalesCaseConnection) graphql.Marshaler {
+	return ec._AfterSalesCaseConnection(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAfterSalesCaseConnection2ᚖtradeguardᚋgraphᚋmodelᚐAfterSalesCaseConnection(ctx context.Context, sel ast.SelectionSet, v *model.AfterSalesCaseConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AfterSalesCaseConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAfterSalesCaseCreateInput2tradeguardᚋgraphᚋmodelᚐAfterSalesCaseCreateInput(ctx context.Context, v any) (model.AfterSalesCaseCreateInput, error) {
+	res, err := ec.unmarshalInputAfterSalesCaseCreateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAfterSalesCaseEdge2tradeguardᚋgraphᚋmodelᚐAfterSalesCaseEdge(ctx context.Context, sel ast.SelectionSet, v model.AfterSalesCaseEdge) graphql.Marshaler {
+	return ec._AfterSalesCaseEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAfterSalesCaseEdge2ᚕtradeguardᚋgraphᚋmodelᚐAfterSalesCaseEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.AfterSalesCaseEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAfterSalesCaseEdge2tradeguardᚋgraphᚋmodelᚐAfterSalesCaseEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNAfterSalesCaseEscalateInput2tradeguardᚋgraphᚋmodelᚐAfterSalesCaseEscalateInput(ctx context.Context, v any) (model.AfterSalesCaseEscalateInput, error) {
+	res, err := ec.unmarshalInputAfterSalesCaseEscalateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAfterSalesCaseItem2tradeguardᚋaftersalesᚐItem(ctx context.Context, sel ast.SelectionSet, v aftersales.Item) graphql.Marshaler {
+	return ec._AfterSalesCaseItem(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAfterSalesCaseItem2ᚕtradeguardᚋaftersalesᚐItemᚄ(ctx context.Context, sel ast.SelectionSet, v []aftersales.Item) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAfterSalesCaseItem2tradeguardᚋaftersalesᚐItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNAfterSalesCaseItemInput2tradeguardᚋgraphᚋmodelᚐAfterSalesCaseItemInput(ctx context.Context, v any) (model.AfterSalesCaseItemInput, error) {
+	res, err := ec.unmarshalInputAfterSalesCaseItemInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAfterSalesCaseMarkReturnDeliveredInput2tradeguardᚋgraphᚋmodelᚐAfterSalesCaseMarkReturnDeliveredInput(ctx context.Context, v any) (model.AfterSalesCaseMarkReturnDeliveredInput, error) {
+	res, err := ec.unmarshalInputAfterSalesCaseMarkReturnDeliveredInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAfterSalesCasePayload2tradeguardᚋgraphᚋmodelᚐAfterSalesCasePayload(ctx context.Context, sel ast.SelectionSet, v model.AfterSalesCasePayload) graphql.Marshaler {
+	return ec._AfterSalesCasePayload(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAfterSalesCasePayload2ᚖtradeguardᚋgraphᚋmodelᚐAfterSalesCasePayload(ctx context.Context, sel ast.SelectionSet, v *model.AfterSalesCasePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AfterSalesCasePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAfterSalesCaseReceiveReturnInput2tradeguardᚋgraphᚋmodelᚐAfterSalesCaseReceiveReturnInput(ctx context.Context, v any) (model.AfterSalesCaseReceiveReturnInput, error) {
+	res, err := ec.unmarshalInputAfterSalesCaseReceiveReturnInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAfterSalesCaseRefundAccountSetInput2tradeguardᚋgraphᚋmodelᚐAfterSalesCaseRefundAccountSetInput(ctx context.Context, v any) (model.AfterSalesCaseRefundAccountSetInput, error) {
+	res, err := ec.unmarshalInputAfterSalesCaseRefundAccountSetInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAfterSalesCaseRefundRetryInput2tradeguardᚋgraphᚋmodelᚐAfterSalesCaseRefundRetryInput(ctx context.Context, v any) (model.AfterSalesCaseRefundRetryInput, error) {
+	res, err := ec.unmarshalInputAfterSalesCaseRefundRetryInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAfterSalesCaseRejectInput2tradeguardᚋgraphᚋmodelᚐAfterSalesCaseRejectInput(ctx context.Context, v any) (model.AfterSalesCaseRejectInput, error) {
+	res, err := ec.unmarshalInputAfterSalesCaseRejectInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAfterSalesCaseReviseInput2tradeguardᚋgraphᚋmodelᚐAfterSalesCaseReviseInput(ctx context.Context, v any) (model.AfterSalesCaseReviseInput, error) {
+	res, err := ec.unmarshalInputAfterSalesCaseReviseInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAfterSalesCaseShipInput2tradeguardᚋgraphᚋmodelᚐAfterSalesCaseShipInput(ctx context.Context, v any) (model.AfterSalesCaseShipInput, error) {
+	res, err := ec.unmarshalInputAfterSalesCaseShipInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAfterSalesCaseStatus2tradeguardᚋaftersalesᚐStatus(ctx context.Context, v any) (aftersales.Status, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := aftersales.Status(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAfterSalesCaseStatus2tradeguardᚋaftersalesᚐStatus(ctx context.Context, sel ast.SelectionSet, v aftersales.Status) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNAfterSalesCaseType2tradeguardᚋaftersalesᚐType(ctx context.Context, v any) (aftersales.Type, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := aftersales.Type(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAfterSalesCaseType2tradeguardᚋaftersalesᚐType(ctx context.Context, sel ast.SelectionSet, v aftersales.Type) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNAfterSalesCaseWithdrawInput2tradeguardᚋgraphᚋmodelᚐAfterSalesCaseWithdrawInput(ctx context.Context, v any) (model.AfterSalesCaseWithdrawInput, error) {
+	res, err := ec.unmarshalInputAfterSalesCaseWithdrawInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAfterSalesReason2tradeguardᚋaftersalesᚐReason(ctx context.Context, v any) (aftersales.Reason, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := aftersales.Reason(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAfterSalesReason2tradeguardᚋaftersalesᚐReason(ctx context.Context, sel ast.SelectionSet, v aftersales.Reason) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNAfterSalesReasonCategory2tradeguardᚋaftersalesᚐCategory(ctx context.Context, v any) (aftersales.Category, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := aftersales.Category(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAfterSalesReasonCategory2tradeguardᚋaftersalesᚐCategory(ctx context.Context, sel ast.SelectionSet, v aftersales.Category) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNApiScope2tradeguardᚋgraphᚋmodelᚐAPIScope(ctx context.Context, v any) (model.APIScope, error) {
 	var res model.APIScope
 	err := res.UnmarshalGQL(v)
@@ -15878,6 +24397,21 @@ func (ec *executionContext) marshalNApiTokenRevokePayload2ᚖtradeguardᚋgraph�
 	return ec._ApiTokenRevokePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNArbitrationAppealDecideInput2tradeguardᚋgraphᚋmodelᚐArbitrationAppealDecideInput(ctx context.Context, v any) (model.ArbitrationAppealDecideInput, error) {
+	res, err := ec.unmarshalInputArbitrationAppealDecideInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNArbitrationAppealInput2tradeguardᚋgraphᚋmodelᚐArbitrationAppealInput(ctx context.Context, v any) (model.ArbitrationAppealInput, error) {
+	res, err := ec.unmarshalInputArbitrationAppealInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNArbitrationRuleInput2tradeguardᚋgraphᚋmodelᚐArbitrationRuleInput(ctx context.Context, v any) (model.ArbitrationRuleInput, error) {
+	res, err := ec.unmarshalInputArbitrationRuleInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -15892,6 +24426,121 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNCaseDeadlineAction2tradeguardᚋaftersalesᚐDeadlineAction(ctx context.Context, v any) (aftersales.DeadlineAction, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := aftersales.DeadlineAction(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCaseDeadlineAction2tradeguardᚋaftersalesᚐDeadlineAction(ctx context.Context, sel ast.SelectionSet, v aftersales.DeadlineAction) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNCaseEvent2tradeguardᚋaftersalesᚐEvent(ctx context.Context, sel ast.SelectionSet, v aftersales.Event) graphql.Marshaler {
+	return ec._CaseEvent(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCaseEvent2ᚕtradeguardᚋaftersalesᚐEventᚄ(ctx context.Context, sel ast.SelectionSet, v []aftersales.Event) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCaseEvent2tradeguardᚋaftersalesᚐEvent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNCaseEvidenceAddInput2tradeguardᚋgraphᚋmodelᚐCaseEvidenceAddInput(ctx context.Context, v any) (model.CaseEvidenceAddInput, error) {
+	res, err := ec.unmarshalInputCaseEvidenceAddInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCaseEvidencePayload2tradeguardᚋgraphᚋmodelᚐCaseEvidencePayload(ctx context.Context, sel ast.SelectionSet, v model.CaseEvidencePayload) graphql.Marshaler {
+	return ec._CaseEvidencePayload(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCaseEvidencePayload2ᚖtradeguardᚋgraphᚋmodelᚐCaseEvidencePayload(ctx context.Context, sel ast.SelectionSet, v *model.CaseEvidencePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CaseEvidencePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCaseMessage2tradeguardᚋaftersalesᚐMessage(ctx context.Context, sel ast.SelectionSet, v aftersales.Message) graphql.Marshaler {
+	return ec._CaseMessage(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCaseMessage2ᚕtradeguardᚋaftersalesᚐMessageᚄ(ctx context.Context, sel ast.SelectionSet, v []aftersales.Message) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCaseMessage2tradeguardᚋaftersalesᚐMessage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCaseMessagePayload2tradeguardᚋgraphᚋmodelᚐCaseMessagePayload(ctx context.Context, sel ast.SelectionSet, v model.CaseMessagePayload) graphql.Marshaler {
+	return ec._CaseMessagePayload(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCaseMessagePayload2ᚖtradeguardᚋgraphᚋmodelᚐCaseMessagePayload(ctx context.Context, sel ast.SelectionSet, v *model.CaseMessagePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CaseMessagePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCaseMessagePostInput2tradeguardᚋgraphᚋmodelᚐCaseMessagePostInput(ctx context.Context, v any) (model.CaseMessagePostInput, error) {
+	res, err := ec.unmarshalInputCaseMessagePostInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCaseRefund2tradeguardᚋaftersalesᚐRefund(ctx context.Context, sel ast.SelectionSet, v aftersales.Refund) graphql.Marshaler {
+	return ec._CaseRefund(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCaseRefund2ᚕtradeguardᚋaftersalesᚐRefundᚄ(ctx context.Context, sel ast.SelectionSet, v []aftersales.Refund) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCaseRefund2tradeguardᚋaftersalesᚐRefund(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNClosureBlocker2tradeguardᚋlifecycleᚐBlocker(ctx context.Context, sel ast.SelectionSet, v lifecycle.Blocker) graphql.Marshaler {
@@ -15912,6 +24561,32 @@ func (ec *executionContext) marshalNClosureBlocker2ᚕtradeguardᚋlifecycleᚐB
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNComplaintOutcome2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNComplaintOutcome2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNComplaintPriorityEscalateInput2tradeguardᚋgraphᚋmodelᚐComplaintPriorityEscalateInput(ctx context.Context, v any) (model.ComplaintPriorityEscalateInput, error) {
+	res, err := ec.unmarshalInputComplaintPriorityEscalateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNComplaintResolveInput2tradeguardᚋgraphᚋmodelᚐComplaintResolveInput(ctx context.Context, v any) (model.ComplaintResolveInput, error) {
+	res, err := ec.unmarshalInputComplaintResolveInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNDateTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
@@ -15963,6 +24638,42 @@ func (ec *executionContext) marshalNDecimal2string(ctx context.Context, sel ast.
 	return res
 }
 
+func (ec *executionContext) marshalNEvidence2tradeguardᚋaftersalesᚐEvidence(ctx context.Context, sel ast.SelectionSet, v aftersales.Evidence) graphql.Marshaler {
+	return ec._Evidence(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNEvidence2ᚕtradeguardᚋaftersalesᚐEvidenceᚄ(ctx context.Context, sel ast.SelectionSet, v []aftersales.Evidence) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEvidence2tradeguardᚋaftersalesᚐEvidence(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNEvidenceKind2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEvidenceKind2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -15987,6 +24698,22 @@ func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, 
 func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.SelectionSet, v int) graphql.Marshaler {
 	_ = sel
 	res := graphql.MarshalInt(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNLiability2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLiability2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
 	if res == graphql.Null {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -16777,6 +25504,22 @@ func (ec *executionContext) marshalNTokenRevokePayload2ᚖtradeguardᚋgraphᚋm
 	return ec._TokenRevokePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (graphql.Upload, error) {
+	res, err := graphql.UnmarshalUpload(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, sel ast.SelectionSet, v graphql.Upload) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalUpload(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNUser2tradeguardᚋtenantsᚐUser(ctx context.Context, sel ast.SelectionSet, v tenants.User) graphql.Marshaler {
 	return ec._User(ctx, sel, &v)
 }
@@ -16942,6 +25685,169 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalOAfterSalesCase2ᚖtradeguardᚋaftersalesᚐCase(ctx context.Context, sel ast.SelectionSet, v *aftersales.Case) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AfterSalesCase(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOAfterSalesCaseFilter2ᚖtradeguardᚋgraphᚋmodelᚐAfterSalesCaseFilter(ctx context.Context, v any) (*model.AfterSalesCaseFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAfterSalesCaseFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOAfterSalesCaseItemInput2ᚕtradeguardᚋgraphᚋmodelᚐAfterSalesCaseItemInputᚄ(ctx context.Context, v any) ([]model.AfterSalesCaseItemInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]model.AfterSalesCaseItemInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAfterSalesCaseItemInput2tradeguardᚋgraphᚋmodelᚐAfterSalesCaseItemInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOAfterSalesCaseStatus2ᚕtradeguardᚋaftersalesᚐStatusᚄ(ctx context.Context, v any) ([]aftersales.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]aftersales.Status, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAfterSalesCaseStatus2tradeguardᚋaftersalesᚐStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOAfterSalesCaseStatus2ᚕtradeguardᚋaftersalesᚐStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []aftersales.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAfterSalesCaseStatus2tradeguardᚋaftersalesᚐStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOAfterSalesCaseStatus2ᚖtradeguardᚋaftersalesᚐStatus(ctx context.Context, v any) (*aftersales.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := aftersales.Status(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAfterSalesCaseStatus2ᚖtradeguardᚋaftersalesᚐStatus(ctx context.Context, sel ast.SelectionSet, v *aftersales.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOAfterSalesCaseType2ᚕtradeguardᚋaftersalesᚐTypeᚄ(ctx context.Context, v any) ([]aftersales.Type, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]aftersales.Type, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAfterSalesCaseType2tradeguardᚋaftersalesᚐType(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOAfterSalesCaseType2ᚕtradeguardᚋaftersalesᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []aftersales.Type) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAfterSalesCaseType2tradeguardᚋaftersalesᚐType(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOAfterSalesReason2ᚕtradeguardᚋaftersalesᚐReasonᚄ(ctx context.Context, v any) ([]aftersales.Reason, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]aftersales.Reason, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAfterSalesReason2tradeguardᚋaftersalesᚐReason(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOAfterSalesReason2ᚕtradeguardᚋaftersalesᚐReasonᚄ(ctx context.Context, sel ast.SelectionSet, v []aftersales.Reason) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAfterSalesReason2tradeguardᚋaftersalesᚐReason(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOApiScope2ᚕtradeguardᚋgraphᚋmodelᚐAPIScopeᚄ(ctx context.Context, v any) ([]model.APIScope, error) {
 	if v == nil {
 		return nil, nil
@@ -17050,6 +25956,20 @@ func (ec *executionContext) marshalOCancelKind2ᚖstring(ctx context.Context, se
 	return res
 }
 
+func (ec *executionContext) marshalOCaseDeadline2ᚖtradeguardᚋgraphᚋmodelᚐCaseDeadline(ctx context.Context, sel ast.SelectionSet, v *model.CaseDeadline) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CaseDeadline(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCaseMessage2ᚖtradeguardᚋaftersalesᚐMessage(ctx context.Context, sel ast.SelectionSet, v *aftersales.Message) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CaseMessage(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalODateTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
 	if v == nil {
 		return nil, nil
@@ -17073,6 +25993,67 @@ func (ec *executionContext) marshalODeadline2ᚖtradeguardᚋgraphᚋmodelᚐDea
 		return graphql.Null
 	}
 	return ec._Deadline(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalODecimal2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODecimal2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
+	return res
+}
+
+func (ec *executionContext) marshalOEvidence2ᚖtradeguardᚋaftersalesᚐEvidence(ctx context.Context, sel ast.SelectionSet, v *aftersales.Evidence) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Evidence(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
@@ -17109,6 +26090,13 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = ctx
 	res := graphql.MarshalInt(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOMoney2ᚖtradeguardᚋmoneyᚐMoney(ctx context.Context, sel ast.SelectionSet, v *money.Money) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Money(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalONode2tradeguardᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {
@@ -17167,6 +26155,13 @@ func (ec *executionContext) unmarshalOOrderGiftInput2ᚕtradeguardᚋgraphᚋmod
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalOOrderItem2ᚖtradeguardᚋordersᚐItem(ctx context.Context, sel ast.SelectionSet, v *orders.Item) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._OrderItem(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOOrderStatus2ᚕtradeguardᚋordersᚐStatusᚄ(ctx context.Context, v any) ([]orders.Status, error) {

@@ -39,6 +39,9 @@ func NewHandler(o Options) *handler.Server {
 	}))
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
+	// File uploads (the GraphQL multipart request spec). The server's limitBody already bounds the body at
+	// MaxUploadRequestBytes; MaxMemory above it keeps the files in memory (never in temporary files on disk).
+	srv.AddTransport(transport.MultipartForm{MaxUploadSize: MaxUploadRequestBytes, MaxMemory: MaxUploadRequestBytes + 1})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetParserTokenLimit(MaxQueryTokens)
 	srv.Use(limits{dev: o.Dev})

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/vikstrous/dataloadgen"
 
+	"tradeguard/aftersales"
 	"tradeguard/catalog"
 	"tradeguard/orders"
 	"tradeguard/tenants"
@@ -23,6 +24,13 @@ type loaders struct {
 	order   *dataloadgen.Loader[orders.Key, orders.Order]
 	items   *dataloadgen.Loader[orders.Key, []orders.Item]
 	events  *dataloadgen.Loader[orders.Key, []orders.Event]
+	// kase: "case" is a Go keyword
+	kase         *dataloadgen.Loader[aftersales.Key, aftersales.Case]
+	caseItems    *dataloadgen.Loader[aftersales.Key, []aftersales.Item]
+	caseEvents   *dataloadgen.Loader[aftersales.Key, []aftersales.Event]
+	caseRefunds  *dataloadgen.Loader[aftersales.Key, []aftersales.Refund]
+	caseEvidence *dataloadgen.Loader[aftersales.Key, []aftersales.Evidence]
+	caseMessages *dataloadgen.Loader[aftersales.Key, []aftersales.Message]
 }
 
 const loaderWait = 2 * time.Millisecond
@@ -57,6 +65,25 @@ func newLoaders(s *tenants.Session) *loaders {
 		}, wait),
 		events: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []orders.Key) (map[orders.Key][]orders.Event, error) {
 			return orders.EventsByOrders(ctx, s, keys)
+		}, wait),
+		kase: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []aftersales.Key) (map[aftersales.Key]aftersales.Case, error) {
+			rows, err := aftersales.ByKeys(ctx, s, keys)
+			return index(rows, aftersales.KeyOf), err
+		}, wait),
+		caseItems: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []aftersales.Key) (map[aftersales.Key][]aftersales.Item, error) {
+			return aftersales.ItemsByCases(ctx, s, keys)
+		}, wait),
+		caseEvents: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []aftersales.Key) (map[aftersales.Key][]aftersales.Event, error) {
+			return aftersales.EventsByCases(ctx, s, keys)
+		}, wait),
+		caseRefunds: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []aftersales.Key) (map[aftersales.Key][]aftersales.Refund, error) {
+			return aftersales.RefundsByCases(ctx, s, keys)
+		}, wait),
+		caseEvidence: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []aftersales.Key) (map[aftersales.Key][]aftersales.Evidence, error) {
+			return aftersales.ListEvidence(ctx, s, keys)
+		}, wait),
+		caseMessages: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []aftersales.Key) (map[aftersales.Key][]aftersales.Message, error) {
+			return aftersales.MessagesByCases(ctx, s, keys)
 		}, wait),
 	}
 }

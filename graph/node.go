@@ -41,6 +41,11 @@ func (r *Resolver) node(ctx context.Context, id string) (model.Node, error) {
 			v, err := load(ctx, l.order, orders.Key{StoreID: ids[0], ID: ids[1]})
 			return asNode(v, v != nil, err)
 		}
+	case kindCase:
+		if k, err := caseKey(id); err == nil {
+			v, err := load(ctx, l.kase, k)
+			return asNode(v, v != nil, err)
+		}
 	case kindAPIToken:
 		if ids, ok := parseID(id, kindAPIToken, 2); ok && tenants.PrincipalFrom(ctx).IsStoreOwner() {
 			ts, err := tenants.ListAPITokens(ctx, tenants.SessionFrom(ctx))

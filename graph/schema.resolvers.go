@@ -8,12 +8,74 @@ package graph
 import (
 	"context"
 	"errors"
+	"tradeguard/aftersales"
 	"tradeguard/catalog"
 	"tradeguard/graph/model"
 	"tradeguard/lifecycle"
 	"tradeguard/orders"
 	"tradeguard/tenants"
 )
+
+// ID is the resolver for the id field.
+func (r *afterSalesCaseResolver) ID(ctx context.Context, obj *aftersales.Case) (string, error) {
+	return globalID(kindCase, obj.StoreID, obj.ID), nil
+}
+
+// Order is the resolver for the order field.
+func (r *afterSalesCaseResolver) Order(ctx context.Context, obj *aftersales.Case) (*orders.Order, error) {
+	return load(ctx, loadersFrom(ctx).order, orders.Key{StoreID: obj.StoreID, ID: obj.OrderID})
+}
+
+// Store is the resolver for the store field.
+func (r *afterSalesCaseResolver) Store(ctx context.Context, obj *aftersales.Case) (*tenants.Store, error) {
+	return load(ctx, loadersFrom(ctx).store, obj.StoreID)
+}
+
+// Items is the resolver for the items field.
+func (r *afterSalesCaseResolver) Items(ctx context.Context, obj *aftersales.Case) ([]aftersales.Item, error) {
+	return loadersFrom(ctx).caseItems.Load(ctx, aftersales.KeyOf(*obj))
+}
+
+// Deadline is the resolver for the deadline field.
+func (r *afterSalesCaseResolver) Deadline(ctx context.Context, obj *aftersales.Case) (*model.CaseDeadline, error) {
+	return caseDeadline(obj, r.Now()), nil
+}
+
+// AvailableActions is the resolver for the availableActions field.
+func (r *afterSalesCaseResolver) AvailableActions(ctx context.Context, obj *aftersales.Case) ([]aftersales.Action, error) {
+	return aftersales.Available(tenants.PrincipalFrom(ctx), *obj, r.Now()), nil
+}
+
+// Timeline is the resolver for the timeline field.
+func (r *afterSalesCaseResolver) Timeline(ctx context.Context, obj *aftersales.Case) ([]aftersales.Event, error) {
+	return loadersFrom(ctx).caseEvents.Load(ctx, aftersales.KeyOf(*obj))
+}
+
+// Refunds is the resolver for the refunds field.
+func (r *afterSalesCaseResolver) Refunds(ctx context.Context, obj *aftersales.Case) ([]aftersales.Refund, error) {
+	return loadersFrom(ctx).caseRefunds.Load(ctx, aftersales.KeyOf(*obj))
+}
+
+// Evidence is the resolver for the evidence field.
+func (r *afterSalesCaseResolver) Evidence(ctx context.Context, obj *aftersales.Case) ([]aftersales.Evidence, error) {
+	return loadersFrom(ctx).caseEvidence.Load(ctx, aftersales.KeyOf(*obj))
+}
+
+// Messages is the resolver for the messages field.
+func (r *afterSalesCaseResolver) Messages(ctx context.Context, obj *aftersales.Case) ([]aftersales.Message, error) {
+	return loadersFrom(ctx).caseMessages.Load(ctx, aftersales.KeyOf(*obj))
+}
+
+// OrderItem is the resolver for the orderItem field.
+func (r *afterSalesCaseItemResolver) OrderItem(ctx context.Context, obj *aftersales.Item) (*orders.Item, error) {
+	items, err := loadersFrom(ctx).items.Load(ctx, orders.Key{StoreID: obj.StoreID, ID: obj.OrderID})
+	for i := range items {
+		if items[i].ID == obj.OrderItemID {
+			return &items[i], nil
+		}
+	}
+	return nil, err
+}
 
 // ID is the resolver for the id field.
 func (r *apiTokenResolver) ID(ctx context.Context, obj *tenants.APIToken) (string, error) {
@@ -26,8 +88,23 @@ func (r *apiTokenResolver) Scopes(ctx context.Context, obj *tenants.APIToken) ([
 }
 
 // ID is the resolver for the id field.
+func (r *caseMessageResolver) ID(ctx context.Context, obj *aftersales.Message) (string, error) {
+	return globalID(kindCaseMessage, obj.StoreID, obj.ID), nil
+}
+
+// ID is the resolver for the id field.
 func (r *closureBlockerResolver) ID(ctx context.Context, obj *lifecycle.Blocker) (*string, error) {
 	return blockerID(*obj), nil
+}
+
+// ID is the resolver for the id field.
+func (r *evidenceResolver) ID(ctx context.Context, obj *aftersales.Evidence) (string, error) {
+	return globalID(kindEvidence, obj.StoreID, obj.ID), nil
+}
+
+// DownloadURL is the resolver for the downloadUrl field.
+func (r *evidenceResolver) DownloadURL(ctx context.Context, obj *aftersales.Evidence) (string, error) {
+	return "/evidence/" + obj.StoreID.String() + "/" + obj.ID.String(), nil
 }
 
 // Login is the resolver for the login field.
@@ -109,7 +186,7 @@ func (r *mutationResolver) OrderShip(ctx context.Context, input model.OrderShipI
 	if err != nil {
 		return nil, err
 	}
-	return orderPayload(ctx)(orders.Ship(ctx, tenants.SessionFrom(ctx), k, input.Carrier, input.TrackingNumber, input.ExpectedVersion, r.Now()))
+	return orderPayload(ctx)(aftersales.ShipOrder(ctx, tenants.SessionFrom(ctx), k, input.Carrier, input.TrackingNumber, input.ExpectedVersion, r.Now()))
 }
 
 // OrderMarkDelivered is the resolver for the orderMarkDelivered field.
@@ -229,6 +306,207 @@ func (r *mutationResolver) AccountDeleteRequest(ctx context.Context, input model
 func (r *mutationResolver) AccountDeleteWithdraw(ctx context.Context, input model.AccountDeleteWithdrawInput) (*model.AccountDeletePayload, error) {
 	err := lifecycle.WithdrawAccountDeletion(ctx, tenants.SessionFrom(ctx), r.Now())
 	return deletePayload(nil, nil, err)
+}
+
+// AfterSalesCaseCreate is the resolver for the afterSalesCaseCreate field.
+func (r *mutationResolver) AfterSalesCaseCreate(ctx context.Context, input model.AfterSalesCaseCreateInput) (*model.AfterSalesCasePayload, error) {
+	in, err := caseOpenInput(ctx, input)
+	if err != nil {
+		return casePayload(ctx)(aftersales.Case{}, err)
+	}
+	return casePayload(ctx)(aftersales.Open(ctx, tenants.SessionFrom(ctx), in, r.Now()))
+}
+
+// AfterSalesCaseApprove is the resolver for the afterSalesCaseApprove field.
+func (r *mutationResolver) AfterSalesCaseApprove(ctx context.Context, input model.AfterSalesCaseApproveInput) (*model.AfterSalesCasePayload, error) {
+	k, err := caseKey(input.CaseID)
+	if err != nil {
+		return nil, err
+	}
+	amount, err := caseAmount(ctx, k, input.Amount)
+	if err != nil {
+		return casePayload(ctx)(aftersales.Case{}, err)
+	}
+	return casePayload(ctx)(aftersales.Approve(ctx, tenants.SessionFrom(ctx), r.Payments, k, amount, input.IdempotencyKey, input.ExpectedVersion, r.Now()))
+}
+
+// AfterSalesCaseReject is the resolver for the afterSalesCaseReject field.
+func (r *mutationResolver) AfterSalesCaseReject(ctx context.Context, input model.AfterSalesCaseRejectInput) (*model.AfterSalesCasePayload, error) {
+	k, err := caseKey(input.CaseID)
+	if err != nil {
+		return nil, err
+	}
+	return casePayload(ctx)(aftersales.Reject(ctx, tenants.SessionFrom(ctx), k, input.Reason, input.ExpectedVersion, r.Now()))
+}
+
+// AfterSalesCaseRevise is the resolver for the afterSalesCaseRevise field.
+func (r *mutationResolver) AfterSalesCaseRevise(ctx context.Context, input model.AfterSalesCaseReviseInput) (*model.AfterSalesCasePayload, error) {
+	k, err := caseKey(input.CaseID)
+	if err != nil {
+		return nil, err
+	}
+	amount, err := caseAmount(ctx, k, input.Amount)
+	if err != nil {
+		return casePayload(ctx)(aftersales.Case{}, err)
+	}
+	return casePayload(ctx)(aftersales.Revise(ctx, tenants.SessionFrom(ctx), k, amount, input.Description, input.ExpectedVersion, r.Now()))
+}
+
+// AfterSalesCaseWithdraw is the resolver for the afterSalesCaseWithdraw field.
+func (r *mutationResolver) AfterSalesCaseWithdraw(ctx context.Context, input model.AfterSalesCaseWithdrawInput) (*model.AfterSalesCasePayload, error) {
+	k, err := caseKey(input.CaseID)
+	if err != nil {
+		return nil, err
+	}
+	return casePayload(ctx)(aftersales.Withdraw(ctx, tenants.SessionFrom(ctx), k, input.ExpectedVersion, r.Now()))
+}
+
+// AfterSalesCaseEscalate is the resolver for the afterSalesCaseEscalate field.
+func (r *mutationResolver) AfterSalesCaseEscalate(ctx context.Context, input model.AfterSalesCaseEscalateInput) (*model.AfterSalesCasePayload, error) {
+	k, err := caseKey(input.CaseID)
+	if err != nil {
+		return nil, err
+	}
+	return casePayload(ctx)(aftersales.Escalate(ctx, tenants.SessionFrom(ctx), k, input.ExpectedVersion, r.Now()))
+}
+
+// AfterSalesCaseShipReturn is the resolver for the afterSalesCaseShipReturn field.
+func (r *mutationResolver) AfterSalesCaseShipReturn(ctx context.Context, input model.AfterSalesCaseShipInput) (*model.AfterSalesCasePayload, error) {
+	k, err := caseKey(input.CaseID)
+	if err != nil {
+		return nil, err
+	}
+	return casePayload(ctx)(aftersales.ShipReturn(ctx, tenants.SessionFrom(ctx), k, input.Carrier, input.TrackingNumber, input.ExpectedVersion, r.Now()))
+}
+
+// AfterSalesCaseMarkReturnDelivered is the resolver for the afterSalesCaseMarkReturnDelivered field.
+func (r *mutationResolver) AfterSalesCaseMarkReturnDelivered(ctx context.Context, input model.AfterSalesCaseMarkReturnDeliveredInput) (*model.AfterSalesCasePayload, error) {
+	k, err := caseKey(input.CaseID)
+	if err != nil {
+		return nil, err
+	}
+	return casePayload(ctx)(aftersales.MarkReturnDelivered(ctx, tenants.SessionFrom(ctx), k, input.ExpectedVersion, r.Now()))
+}
+
+// AfterSalesCaseReceiveReturn is the resolver for the afterSalesCaseReceiveReturn field.
+func (r *mutationResolver) AfterSalesCaseReceiveReturn(ctx context.Context, input model.AfterSalesCaseReceiveReturnInput) (*model.AfterSalesCasePayload, error) {
+	k, err := caseKey(input.CaseID)
+	if err != nil {
+		return nil, err
+	}
+	missing := orderItemIDs(input.MissingGiftItemIds, k.StoreID)
+	return casePayload(ctx)(aftersales.ReceiveReturn(ctx, tenants.SessionFrom(ctx), r.Payments, k, missing, input.IdempotencyKey, input.ExpectedVersion, r.Now()))
+}
+
+// AfterSalesCaseReship is the resolver for the afterSalesCaseReship field.
+func (r *mutationResolver) AfterSalesCaseReship(ctx context.Context, input model.AfterSalesCaseShipInput) (*model.AfterSalesCasePayload, error) {
+	k, err := caseKey(input.CaseID)
+	if err != nil {
+		return nil, err
+	}
+	return casePayload(ctx)(aftersales.Reship(ctx, tenants.SessionFrom(ctx), k, input.Carrier, input.TrackingNumber, input.ExpectedVersion, r.Now()))
+}
+
+// AfterSalesCaseConfirmReship is the resolver for the afterSalesCaseConfirmReship field.
+func (r *mutationResolver) AfterSalesCaseConfirmReship(ctx context.Context, input model.AfterSalesCaseConfirmReshipInput) (*model.AfterSalesCasePayload, error) {
+	k, err := caseKey(input.CaseID)
+	if err != nil {
+		return nil, err
+	}
+	return casePayload(ctx)(aftersales.ConfirmReship(ctx, tenants.SessionFrom(ctx), k, input.ExpectedVersion, r.Now()))
+}
+
+// AfterSalesCaseRefundAccountSet is the resolver for the afterSalesCaseRefundAccountSet field.
+func (r *mutationResolver) AfterSalesCaseRefundAccountSet(ctx context.Context, input model.AfterSalesCaseRefundAccountSetInput) (*model.AfterSalesCasePayload, error) {
+	k, err := caseKey(input.CaseID)
+	if err != nil {
+		return nil, err
+	}
+	acct := aftersales.BankAccount{BankCode: input.BankCode, Number: input.AccountNumber, Holder: input.Holder}
+	return casePayload(ctx)(aftersales.SetRefundAccount(ctx, tenants.SessionFrom(ctx), k, acct, r.Now()))
+}
+
+// ComplaintResolve is the resolver for the complaintResolve field.
+func (r *mutationResolver) ComplaintResolve(ctx context.Context, input model.ComplaintResolveInput) (*model.AfterSalesCasePayload, error) {
+	k, err := caseKey(input.CaseID)
+	if err != nil {
+		return nil, err
+	}
+	amount, err := caseAmount(ctx, k, input.Amount)
+	if err != nil {
+		return casePayload(ctx)(aftersales.Case{}, err)
+	}
+	in := aftersales.Resolution{Outcome: input.Outcome, AmountMinor: amount, Note: deref(input.Note)}
+	return casePayload(ctx)(aftersales.ResolveComplaint(ctx, tenants.SessionFrom(ctx), r.Payments, k, in, input.IdempotencyKey, input.ExpectedVersion, r.Now()))
+}
+
+// ComplaintPriorityEscalate is the resolver for the complaintPriorityEscalate field.
+func (r *mutationResolver) ComplaintPriorityEscalate(ctx context.Context, input model.ComplaintPriorityEscalateInput) (*model.AfterSalesCasePayload, error) {
+	k, err := caseKey(input.CaseID)
+	if err != nil {
+		return nil, err
+	}
+	return casePayload(ctx)(aftersales.PriorityEscalate(ctx, tenants.SessionFrom(ctx), k, input.ExpectedVersion, r.Now()))
+}
+
+// ArbitrationRule is the resolver for the arbitrationRule field.
+func (r *mutationResolver) ArbitrationRule(ctx context.Context, input model.ArbitrationRuleInput) (*model.AfterSalesCasePayload, error) {
+	k, err := caseKey(input.CaseID)
+	if err != nil {
+		return nil, err
+	}
+	amount, err := caseAmount(ctx, k, input.Amount)
+	if err != nil {
+		return casePayload(ctx)(aftersales.Case{}, err)
+	}
+	in := aftersales.Ruling{ForBuyer: input.ForBuyer, AmountMinor: amount, Liability: input.Liability, Note: input.Note}
+	return casePayload(ctx)(aftersales.Rule(ctx, tenants.SessionFrom(ctx), r.Payments, k, in, input.ExpectedVersion, r.Now()))
+}
+
+// ArbitrationAppeal is the resolver for the arbitrationAppeal field.
+func (r *mutationResolver) ArbitrationAppeal(ctx context.Context, input model.ArbitrationAppealInput) (*model.AfterSalesCasePayload, error) {
+	k, err := caseKey(input.CaseID)
+	if err != nil {
+		return nil, err
+	}
+	return casePayload(ctx)(aftersales.Appeal(ctx, tenants.SessionFrom(ctx), k, input.Reason, input.ExpectedVersion, r.Now()))
+}
+
+// ArbitrationAppealDecide is the resolver for the arbitrationAppealDecide field.
+func (r *mutationResolver) ArbitrationAppealDecide(ctx context.Context, input model.ArbitrationAppealDecideInput) (*model.AfterSalesCasePayload, error) {
+	k, err := caseKey(input.CaseID)
+	if err != nil {
+		return nil, err
+	}
+	return casePayload(ctx)(aftersales.DecideAppeal(ctx, tenants.SessionFrom(ctx), r.Payments, k, input.Uphold, input.Note, input.IdempotencyKey, input.ExpectedVersion, r.Now()))
+}
+
+// AfterSalesCaseRefundRetry is the resolver for the afterSalesCaseRefundRetry field.
+func (r *mutationResolver) AfterSalesCaseRefundRetry(ctx context.Context, input model.AfterSalesCaseRefundRetryInput) (*model.AfterSalesCasePayload, error) {
+	k, err := caseKey(input.CaseID)
+	if err != nil {
+		return nil, err
+	}
+	return casePayload(ctx)(aftersales.RetryRefund(ctx, tenants.SessionFrom(ctx), r.Payments, k, input.IdempotencyKey, input.ExpectedVersion, r.Now()))
+}
+
+// CaseEvidenceAdd is the resolver for the caseEvidenceAdd field.
+func (r *mutationResolver) CaseEvidenceAdd(ctx context.Context, input model.CaseEvidenceAddInput) (*model.CaseEvidencePayload, error) {
+	k, err := caseKey(input.CaseID)
+	if err != nil {
+		return nil, err
+	}
+	// The client's declared type and size are ignored on purpose: the content decides.
+	return evidencePayload(ctx)(aftersales.AddEvidence(ctx, tenants.SessionFrom(ctx), k, input.Kind, input.File.Filename, input.File.File, r.Now()))
+}
+
+// CaseMessagePost is the resolver for the caseMessagePost field.
+func (r *mutationResolver) CaseMessagePost(ctx context.Context, input model.CaseMessagePostInput) (*model.CaseMessagePayload, error) {
+	k, err := caseKey(input.CaseID)
+	if err != nil {
+		return nil, err
+	}
+	return messagePayload(ctx)(aftersales.PostMessage(ctx, tenants.SessionFrom(ctx), k, input.Body, r.Now()))
 }
 
 // ID is the resolver for the id field.
@@ -380,6 +658,39 @@ func (r *queryResolver) StaffInvites(ctx context.Context) ([]tenants.Invite, err
 	return tenants.ListInvites(ctx, tenants.SessionFrom(ctx))
 }
 
+// AfterSalesCases is the resolver for the afterSalesCases field.
+func (r *queryResolver) AfterSalesCases(ctx context.Context, first *int, after *string, filter *model.AfterSalesCaseFilter) (*model.AfterSalesCaseConnection, error) {
+	f, err := caseFilter(filter)
+	if err != nil {
+		return nil, err
+	}
+	s, now := tenants.SessionFrom(ctx), r.Now()
+	return caseConnection(ctx, first, after,
+		func(cur *aftersales.Cursor, limit int) ([]aftersales.Case, bool, error) {
+			return aftersales.List(ctx, s, f, cur, limit, now)
+		},
+		func() (int, error) { return aftersales.Count(ctx, s, f, now) })
+}
+
+// AfterSalesCase is the resolver for the afterSalesCase field.
+func (r *queryResolver) AfterSalesCase(ctx context.Context, id string) (*aftersales.Case, error) {
+	k, err := caseKey(id)
+	if err != nil {
+		return nil, nil
+	}
+	return load(ctx, loadersFrom(ctx).kase, k)
+}
+
+// ArbitrationQueue is the resolver for the arbitrationQueue field.
+func (r *queryResolver) ArbitrationQueue(ctx context.Context, first *int, after *string) (*model.AfterSalesCaseConnection, error) {
+	return platformQueue(ctx, first, after, aftersales.InArbitration, r.Now())
+}
+
+// ComplaintQueue is the resolver for the complaintQueue field.
+func (r *queryResolver) ComplaintQueue(ctx context.Context, first *int, after *string) (*model.AfterSalesCaseConnection, error) {
+	return platformQueue(ctx, first, after, aftersales.PlatformReview, r.Now())
+}
+
 // ID is the resolver for the id field.
 func (r *staffInviteResolver) ID(ctx context.Context, obj *tenants.Invite) (string, error) {
 	return globalID(kindStaffInvite, obj.StoreID, obj.ID), nil
@@ -417,11 +728,25 @@ func (r *userResolver) Email(ctx context.Context, obj *tenants.User) (*string, e
 	return &obj.Email, nil
 }
 
+// AfterSalesCase returns AfterSalesCaseResolver implementation.
+func (r *Resolver) AfterSalesCase() AfterSalesCaseResolver { return &afterSalesCaseResolver{r} }
+
+// AfterSalesCaseItem returns AfterSalesCaseItemResolver implementation.
+func (r *Resolver) AfterSalesCaseItem() AfterSalesCaseItemResolver {
+	return &afterSalesCaseItemResolver{r}
+}
+
 // ApiToken returns ApiTokenResolver implementation.
 func (r *Resolver) ApiToken() ApiTokenResolver { return &apiTokenResolver{r} }
 
+// CaseMessage returns CaseMessageResolver implementation.
+func (r *Resolver) CaseMessage() CaseMessageResolver { return &caseMessageResolver{r} }
+
 // ClosureBlocker returns ClosureBlockerResolver implementation.
 func (r *Resolver) ClosureBlocker() ClosureBlockerResolver { return &closureBlockerResolver{r} }
+
+// Evidence returns EvidenceResolver implementation.
+func (r *Resolver) Evidence() EvidenceResolver { return &evidenceResolver{r} }
 
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
@@ -450,8 +775,12 @@ func (r *Resolver) Store() StoreResolver { return &storeResolver{r} }
 // User returns UserResolver implementation.
 func (r *Resolver) User() UserResolver { return &userResolver{r} }
 
+type afterSalesCaseResolver struct{ *Resolver }
+type afterSalesCaseItemResolver struct{ *Resolver }
 type apiTokenResolver struct{ *Resolver }
+type caseMessageResolver struct{ *Resolver }
 type closureBlockerResolver struct{ *Resolver }
+type evidenceResolver struct{ *Resolver }
 type mutationResolver struct{ *Resolver }
 type orderResolver struct{ *Resolver }
 type orderBuyerResolver struct{ *Resolver }

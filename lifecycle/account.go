@@ -5,13 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"tradeguard/aftersales"
 	"tradeguard/orders"
 	"tradeguard/scheduler"
 	"tradeguard/tenants"
@@ -55,12 +55,12 @@ func RequestAccountDeletion(ctx context.Context, s *tenants.Session, now time.Ti
 	default:
 		return time.Time{}, nil, tenants.Refuse("ACCOUNT_NOT_ACTIVE", "the account is "+a.Status+"; only an active account can ask to be deleted")
 	}
-	blockers, open, err := buyerBlockers(ctx, s, p.UserID)
+	blockers, openOrders, openCases, err := buyerBlockers(ctx, s, p.UserID)
 	if err != nil {
 		return time.Time{}, nil, err
 	}
 	if len(blockers) > 0 {
-		return time.Time{}, blockers, openBusiness("ACCOUNT_HAS_OPEN_BUSINESS", "the account", "it can be deleted", open)
+		return time.Time{}, blockers, openBusiness("ACCOUNT_HAS_OPEN_BUSINESS", "the account", "it can be deleted", openOrders, openCases)
 	}
 	deletesAt := now.Add(DeletionWindow)
 	err = s.Do(ctx, func(tx *sqlx.Tx) error {
@@ -137,7 +137,7 @@ func DeleteAccount(ctx context.Context, s *tenants.Session, d scheduler.Deadline
 		d.DueAt = *a.DeletesAt
 		return scheduler.Schedule(ctx, s, d, now)
 	}
-	blockers, open, err := buyerBlockers(ctx, s, d.SubjectID)
+	blockers, openOrders, openCases, err := buyerBlockers(ctx, s, d.SubjectID)
 	if err != nil {
 		return err
 	}
@@ -156,8 +156,9 @@ func DeleteAccount(ctx context.Context, s *tenants.Session, d scheduler.Deadline
 		}
 		return tenants.RecordLifecycleEvent(ctx, s, tenants.LifecycleEvent{UserID: &d.SubjectID, At: now,
 			Action: tenants.ActionDeletionPostponed, FromStatus: ptr(tenants.AccountDeletionPending), ToStatus: ptr(tenants.AccountDeletionPending),
-			Reason: ptr(fmt.Sprintf("%d unfinished %s (%s); deletion postponed to %s", open, plural(open, "order", "orders"),
-				summarize(blockers, open), utc(later)))})
+			Reason: ptr(fmt.Sprintf("%d unfinished %s and %d open %s (%s); deletion postponed to %s", openOrders,
+				plural(openOrders, "order", "orders"), openCases, plural(openCases, "case", "cases"),
+				summarize(blockers, openOrders+openCases), utc(later)))})
 	}
 	n, err := orders.AnonymizeBuyer(ctx, s, d.SubjectID, now)
 	if err != nil {
@@ -174,7 +175,7 @@ func DeleteAccount(ctx context.Context, s *tenants.Session, d scheduler.Deadline
 // buyerBlockers lists the buyer's unfinished orders in every store (up to MaxBlockers, then one MORE) and
 // counts them all. orders.Filter has no buyer: this runs for the buyer and for the deletion job (as the
 // system), so it filters by buyer itself.
-func buyerBlockers(ctx context.Context, s *tenants.Session, buyerID uuid.UUID) ([]Blocker, int, error) {
+func buyerBlockers(ctx context.Context, s *tenants.Session, buyerID uuid.UUID) ([]Blocker, int, int, error) {
 	var rows []struct {
 		StoreID uuid.UUID `db:"tenant_id"`
 		ID      uuid.UUID `db:"id"`
@@ -197,14 +198,11 @@ func buyerBlockers(ctx context.Context, s *tenants.Session, buyerID uuid.UUID) (
 		return nil
 	})
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, 0, err
 	}
 	out := make([]Blocker, 0, len(rows)+1)
 	for _, r := range rows {
 		out = append(out, Blocker{Kind: BlockerOrder, ID: r.ID, StoreID: r.StoreID, Label: r.Number, Status: r.Status})
 	}
-	if total > len(rows) {
-		out = append(out, Blocker{Kind: BlockerMore, Label: strconv.Itoa(total - len(rows))})
-	}
-	return out, total, nil
+	return withCases(ctx, s, out, total, aftersales.Filter{BuyerID: &buyerID})
 }

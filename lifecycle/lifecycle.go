@@ -6,6 +6,7 @@
 package lifecycle
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"tradeguard/aftersales"
 	"tradeguard/scheduler"
 	"tradeguard/tenants"
 )
@@ -35,14 +37,16 @@ const MaxBlockers = 100
 // Blocker kinds.
 const (
 	BlockerOrder = "ORDER"
+	// BlockerCase is an open after-sales case (a cancel request, refund, return, complaint or arbitration).
+	BlockerCase = "CASE"
 	// BlockerMore stands for the blockers beyond MaxBlockers; its Label is how many there are.
 	BlockerMore = "MORE"
 )
 
 // Blocker is one piece of open business that stops a store from closing or an account from being deleted.
 type Blocker struct {
-	Kind    string    // ORDER (later CASE), or MORE
-	ID      uuid.UUID // the order (zero for MORE)
+	Kind    string    // ORDER, CASE, or MORE
+	ID      uuid.UUID // the order or case (zero for MORE)
 	StoreID uuid.UUID
 	Label   string // the order number; for MORE, how many more blockers there are
 	Status  string // the order's status
@@ -74,9 +78,46 @@ func CanDeleteAccount(p tenants.Principal) error {
 }
 
 // openBusiness is the refusal that goes with a list of blockers: it says how many and of what kind.
-func openBusiness(code, who, what string, unfinishedOrders int) *tenants.RuleError {
-	return tenants.Refuse(code, fmt.Sprintf("%s has open business: %d unfinished %s (each is listed as a blocker); %s once every order is completed or cancelled",
-		who, unfinishedOrders, plural(unfinishedOrders, "order", "orders"), what))
+func openBusiness(code, who, what string, unfinishedOrders, openCases int) *tenants.RuleError {
+	return tenants.Refuse(code, fmt.Sprintf("%s has open business: %d unfinished %s and %d open after-sales %s (each is listed as a blocker); %s once every order is completed or cancelled and every case is closed",
+		who, unfinishedOrders, plural(unfinishedOrders, "order", "orders"), openCases, plural(openCases, "case", "cases"), what))
+}
+
+// withCases adds the open after-sales cases matching f to a list of order blockers, keeping at most
+// MaxBlockers listed and one MORE for the rest; it returns the list and how many orders and cases block.
+func withCases(ctx context.Context, s *tenants.Session, orderBlockers []Blocker, orderTotal int, f aftersales.Filter) ([]Blocker, int, int, error) {
+	out := make([]Blocker, 0, len(orderBlockers)+1)
+	for _, b := range orderBlockers {
+		if b.Kind != BlockerMore {
+			out = append(out, b)
+		}
+	}
+	f.OpenOnly = true
+	room := max(MaxBlockers-len(out), 0)
+	cases, more, err := aftersales.List(ctx, s, f, nil, max(room, 1), time.Time{})
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	caseTotal := len(cases)
+	if more {
+		if caseTotal, err = aftersales.Count(ctx, s, f, time.Time{}); err != nil {
+			return nil, 0, 0, err
+		}
+	}
+	for i, c := range cases {
+		if i >= room {
+			break
+		}
+		out = append(out, Blocker{Kind: BlockerCase, ID: c.ID, StoreID: c.StoreID, Label: c.Number, Status: string(c.Status)})
+	}
+	if rest := orderTotal + caseTotal - len(out); rest > 0 {
+		var store uuid.UUID
+		if f.StoreID != nil {
+			store = *f.StoreID
+		}
+		out = append(out, Blocker{Kind: BlockerMore, StoreID: store, Label: strconv.Itoa(rest)})
+	}
+	return out, orderTotal, caseTotal, nil
 }
 
 func plural(n int, one, many string) string {

@@ -4,12 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"strconv"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 
+	"tradeguard/aftersales"
 	"tradeguard/orders"
 	"tradeguard/scheduler"
 	"tradeguard/tenants"
@@ -30,12 +30,12 @@ func RequestStoreClose(ctx context.Context, s *tenants.Session, now time.Time) (
 	if err := mustBeActive(st); err != nil {
 		return st, nil, err
 	}
-	blockers, open, err := storeBlockers(ctx, s, st.ID)
+	blockers, openOrders, openCases, err := storeBlockers(ctx, s, st.ID)
 	if err != nil {
 		return st, nil, err
 	}
 	if len(blockers) > 0 {
-		return st, blockers, openBusiness("STORE_HAS_OPEN_BUSINESS", "the store", "it can close", open)
+		return st, blockers, openBusiness("STORE_HAS_OPEN_BUSINESS", "the store", "it can close", openOrders, openCases)
 	}
 	closesAt := now.Add(CloseWindow)
 	if err := setStoreStatus(ctx, s, st.ID, tenants.StoreActive, tenants.StoreClosing, &closesAt, nil, now); err != nil {
@@ -160,27 +160,25 @@ func mustBeActive(st tenants.Store) error {
 	}
 }
 
-// storeBlockers lists the store's unfinished orders (up to MaxBlockers, then one MORE) and counts them all.
-func storeBlockers(ctx context.Context, s *tenants.Session, storeID uuid.UUID) ([]Blocker, int, error) {
+// storeBlockers lists the store's unfinished orders and open cases (up to MaxBlockers, then one MORE) and
+// counts them all.
+func storeBlockers(ctx context.Context, s *tenants.Session, storeID uuid.UUID) ([]Blocker, int, int, error) {
 	f := orders.Filter{Statuses: orders.UnfinishedStatuses, StoreID: &storeID}
 	list, more, err := orders.List(ctx, s, f, nil, MaxBlockers)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, 0, err
 	}
 	total := len(list)
 	if more {
 		if total, err = orders.Count(ctx, s, f); err != nil {
-			return nil, 0, err
+			return nil, 0, 0, err
 		}
 	}
 	out := make([]Blocker, 0, len(list)+1)
 	for _, o := range list {
 		out = append(out, Blocker{Kind: BlockerOrder, ID: o.ID, StoreID: o.StoreID, Label: o.Number, Status: string(o.Status)})
 	}
-	if total > len(list) {
-		out = append(out, Blocker{Kind: BlockerMore, StoreID: storeID, Label: strconv.Itoa(total - len(list))})
-	}
-	return out, total, nil
+	return withCases(ctx, s, out, total, aftersales.Filter{StoreID: &storeID})
 }
 
 func ptr[T any](v T) *T { return &v }

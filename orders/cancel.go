@@ -71,3 +71,10 @@ func cancel(ctx context.Context, s *tenants.Session, pay payments.Adapter, k Key
 	}
 	return o, nil
 }
+
+// CancelForRequest cancels a paid, unshipped order because the store (or the system, when the store did not
+// answer in time) accepted the buyer's cancel request: it is refunded in full and does not count against
+// the store.
+func CancelForRequest(ctx context.Context, s *tenants.Session, pay payments.Adapter, k Key, caseNumber string, now time.Time) (Order, error) {
+	return cancel(ctx, s, pay, k, "BUYER", "cancel request "+caseNumber+" accepted", nil, now)
+}

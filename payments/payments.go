@@ -18,6 +18,10 @@ type Request struct {
 	Method         string // CARD, WALLET, BANK_TRANSFER, CASH_ON_DELIVERY
 	Amount         money.Money
 	IdempotencyKey string // passed on, so the provider never moves the money twice either
+	// A refund by bank transfer: the bank and the buyer's account as stored (masked; the provider's own
+	// records of the buyer's account complete it).
+	BankCode          string
+	BankAccountMasked string
 }
 
 // Result is the provider's answer to a movement it accepted.

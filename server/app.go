@@ -53,6 +53,7 @@ func newApp(o appOptions) (http.Handler, error) {
 	api := limitBody(authenticate(auth, o.Logger, gql))
 	mux.Handle("GET /graphql", api)
 	mux.Handle("POST /graphql", api)
+	mux.Handle("GET /evidence/", authenticate(auth, o.Logger, evidenceHandler(o.DB)))
 	if o.Dev {
 		mux.Handle("GET /graphiql", playground.Handler("tradeguard GraphiQL", "/graphql"))
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -15,6 +16,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"tradeguard/graph"
 	"tradeguard/internal/reqid"
 	"tradeguard/tenants"
 )
@@ -52,22 +54,32 @@ func authenticate(auth *tenants.Auth, log *slog.Logger, next http.Handler) http.
 	})
 }
 
-// limitBody refuses bodies over maxBodyBytes with 413: at once when Content-Length says so, else after
-// reading at most the limit (a chunked body has no length; gqlgen would report the cut-off as a 200).
+// limitBody refuses bodies over the limit with 413: at once when Content-Length says so, else after reading at
+// most the limit (a chunked body has no length; gqlgen would report the cut-off as a 200). The limit is
+// maxBodyBytes for JSON, graph.MaxUploadRequestBytes for a multipart request (a file upload), which must also
+// carry a header a cross-site form cannot send (multipart/form-data is a "simple" content type).
 func limitBody(next http.Handler) http.Handler {
-	tooLarge := func(w http.ResponseWriter) {
-		writeError(w, http.StatusRequestEntityTooLarge, "REQUEST_TOO_LARGE",
-			"request body is larger than "+strconv.Itoa(maxBodyBytes)+" bytes")
-	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > maxBodyBytes {
-			tooLarge(w)
+		limit := int64(maxBodyBytes)
+		if isMultipart(r) {
+			if r.Header.Get("GraphQL-Require-Preflight") == "" && r.Header.Get("Apollo-Require-Preflight") == "" {
+				writeError(w, http.StatusBadRequest, "BAD_REQUEST", "a multipart request needs the header GraphQL-Require-Preflight: 1")
+				return
+			}
+			limit = graph.MaxUploadRequestBytes
+		}
+		tooLarge := func() {
+			writeError(w, http.StatusRequestEntityTooLarge, "REQUEST_TOO_LARGE",
+				"request body is larger than "+strconv.FormatInt(limit, 10)+" bytes")
+		}
+		if r.ContentLength > limit {
+			tooLarge()
 			return
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			tooLarge(w)
+			tooLarge()
 			return
 		}
 		if err != nil {
@@ -77,6 +89,12 @@ func limitBody(next http.Handler) http.Handler {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		next.ServeHTTP(w, r)
 	})
+}
+
+// isMultipart: a POST in the GraphQL multipart request spec (the only kind gqlgen's MultipartForm takes).
+func isMultipart(r *http.Request) bool {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return err == nil && r.Method == http.MethodPost && mt == "multipart/form-data"
 }
 
 // writeError answers in the GraphQL response shape, so clients parse every failure the same way.
@@ -110,6 +128,9 @@ func route(path string) string {
 	switch path {
 	case "/graphql", "/graphiql", "/healthz", "/readyz", "/metrics":
 		return path
+	}
+	if strings.HasPrefix(path, "/evidence/") {
+		return "/evidence"
 	}
 	return "/"
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"tradeguard/aftersales"
 	"tradeguard/lifecycle"
 	"tradeguard/orders"
 	"tradeguard/payments"
@@ -18,5 +19,6 @@ func newScheduler(db *sqlx.DB, now func() time.Time, pay payments.Adapter, log *
 	handlers := map[string]scheduler.Handler{}
 	maps.Copy(handlers, orders.Handlers(pay))
 	maps.Copy(handlers, lifecycle.Handlers())
+	maps.Copy(handlers, aftersales.Handlers(pay))
 	return &scheduler.Runner{DB: db, Now: now, Handlers: handlers, Log: log, Metrics: m}
 }

@@ -8,10 +8,13 @@ import (
 	"io"
 	"strconv"
 	"time"
+	"tradeguard/aftersales"
 	"tradeguard/catalog"
 	"tradeguard/lifecycle"
 	"tradeguard/orders"
 	"tradeguard/tenants"
+
+	"github.com/99designs/gqlgen/graphql"
 )
 
 type AccountDeletePayload struct {
@@ -27,6 +30,126 @@ type AccountDeleteRequestInput struct {
 
 type AccountDeleteWithdrawInput struct {
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
+type AfterSalesCaseApproveInput struct {
+	CaseID string `json:"caseId"`
+	// A partial amount, at most what was asked; default all of it.
+	Amount          *string `json:"amount,omitempty"`
+	IdempotencyKey  string  `json:"idempotencyKey"`
+	ExpectedVersion *int    `json:"expectedVersion,omitempty"`
+}
+
+type AfterSalesCaseConfirmReshipInput struct {
+	CaseID          string `json:"caseId"`
+	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
+}
+
+type AfterSalesCaseConnection struct {
+	Edges      []AfterSalesCaseEdge `json:"edges"`
+	Nodes      []aftersales.Case    `json:"nodes"`
+	PageInfo   *PageInfo            `json:"pageInfo"`
+	TotalCount int                  `json:"totalCount"`
+}
+
+type AfterSalesCaseCreateInput struct {
+	OrderID string            `json:"orderId"`
+	Type    aftersales.Type   `json:"type"`
+	Reason  aftersales.Reason `json:"reason"`
+	// The lines and quantities the case is about (not for ORDER_CANCEL, optional for COMPLAINT).
+	Items []AfterSalesCaseItemInput `json:"items,omitempty"`
+	// The amount asked, in the order's currency; defaults to the chosen lines' value.
+	Amount *string `json:"amount,omitempty"`
+	// Up to 2000 characters.
+	Description *string `json:"description,omitempty"`
+}
+
+type AfterSalesCaseEdge struct {
+	Cursor string           `json:"cursor"`
+	Node   *aftersales.Case `json:"node"`
+}
+
+type AfterSalesCaseEscalateInput struct {
+	CaseID          string `json:"caseId"`
+	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
+}
+
+type AfterSalesCaseFilter struct {
+	Type   []aftersales.Type   `json:"type,omitempty"`
+	Status []aftersales.Status `json:"status,omitempty"`
+	Reason []aftersales.Reason `json:"reason,omitempty"`
+	// Only cases still open.
+	OpenOnly *bool `json:"openOnly,omitempty"`
+	// Only cases whose deadline has passed.
+	Overdue *bool   `json:"overdue,omitempty"`
+	OrderID *string `json:"orderId,omitempty"`
+	StoreID *string `json:"storeId,omitempty"`
+}
+
+type AfterSalesCaseItemInput struct {
+	// An order line (OrderItem id); gifts ride on their paid line and are not chosen on their own.
+	OrderItemID string `json:"orderItemId"`
+	Quantity    int    `json:"quantity"`
+	// For digital and hygiene goods: still sealed (the 7-day right excludes opened ones).
+	Unopened *bool `json:"unopened,omitempty"`
+}
+
+type AfterSalesCaseMarkReturnDeliveredInput struct {
+	CaseID          string `json:"caseId"`
+	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
+}
+
+type AfterSalesCasePayload struct {
+	Case       *aftersales.Case `json:"case,omitempty"`
+	UserErrors []UserError      `json:"userErrors"`
+}
+
+type AfterSalesCaseReceiveReturnInput struct {
+	CaseID string `json:"caseId"`
+	// Gift lines (OrderItem ids) that did not come back with their returned line.
+	MissingGiftItemIds []string `json:"missingGiftItemIds,omitempty"`
+	IdempotencyKey     string   `json:"idempotencyKey"`
+	ExpectedVersion    *int     `json:"expectedVersion,omitempty"`
+}
+
+type AfterSalesCaseRefundAccountSetInput struct {
+	CaseID string `json:"caseId"`
+	// 3 digits.
+	BankCode string `json:"bankCode"`
+	// 10 to 16 digits (spaces and dashes are ignored).
+	AccountNumber string `json:"accountNumber"`
+	Holder        string `json:"holder"`
+}
+
+type AfterSalesCaseRefundRetryInput struct {
+	CaseID          string `json:"caseId"`
+	IdempotencyKey  string `json:"idempotencyKey"`
+	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
+}
+
+type AfterSalesCaseRejectInput struct {
+	CaseID          string `json:"caseId"`
+	Reason          string `json:"reason"`
+	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
+}
+
+type AfterSalesCaseReviseInput struct {
+	CaseID          string  `json:"caseId"`
+	Amount          *string `json:"amount,omitempty"`
+	Description     *string `json:"description,omitempty"`
+	ExpectedVersion *int    `json:"expectedVersion,omitempty"`
+}
+
+type AfterSalesCaseShipInput struct {
+	CaseID          string `json:"caseId"`
+	Carrier         string `json:"carrier"`
+	TrackingNumber  string `json:"trackingNumber"`
+	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
+}
+
+type AfterSalesCaseWithdrawInput struct {
+	CaseID          string `json:"caseId"`
+	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
 }
 
 type APITokenCreateInput struct {
@@ -50,6 +173,73 @@ type APITokenRevokeInput struct {
 type APITokenRevokePayload struct {
 	APIToken   *tenants.APIToken `json:"apiToken,omitempty"`
 	UserErrors []UserError       `json:"userErrors"`
+}
+
+type ArbitrationAppealDecideInput struct {
+	CaseID          string `json:"caseId"`
+	Uphold          bool   `json:"uphold"`
+	Note            string `json:"note"`
+	IdempotencyKey  string `json:"idempotencyKey"`
+	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
+}
+
+type ArbitrationAppealInput struct {
+	CaseID          string `json:"caseId"`
+	Reason          string `json:"reason"`
+	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
+}
+
+type ArbitrationRuleInput struct {
+	CaseID   string `json:"caseId"`
+	ForBuyer bool   `json:"forBuyer"`
+	// For the buyer: the refund (default what was asked); at most what was asked and what the order can refund.
+	Amount          *string `json:"amount,omitempty"`
+	Liability       string  `json:"liability"`
+	Note            string  `json:"note"`
+	ExpectedVersion *int    `json:"expectedVersion,omitempty"`
+}
+
+type CaseDeadline struct {
+	At     time.Time                 `json:"at"`
+	Action aftersales.DeadlineAction `json:"action"`
+}
+
+type CaseEvidenceAddInput struct {
+	CaseID string         `json:"caseId"`
+	Kind   string         `json:"kind"`
+	File   graphql.Upload `json:"file"`
+}
+
+type CaseEvidencePayload struct {
+	Evidence   *aftersales.Evidence `json:"evidence,omitempty"`
+	UserErrors []UserError          `json:"userErrors"`
+}
+
+type CaseMessagePayload struct {
+	Message    *aftersales.Message `json:"message,omitempty"`
+	UserErrors []UserError         `json:"userErrors"`
+}
+
+type CaseMessagePostInput struct {
+	CaseID string `json:"caseId"`
+	// 1 to 2000 characters.
+	Body string `json:"body"`
+}
+
+type ComplaintPriorityEscalateInput struct {
+	CaseID          string `json:"caseId"`
+	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
+}
+
+type ComplaintResolveInput struct {
+	CaseID  string `json:"caseId"`
+	Outcome string `json:"outcome"`
+	// REFUND (default: all that is refundable) or PRICE_DIFFERENCE (required).
+	Amount *string `json:"amount,omitempty"`
+	// Required for REJECTED; the buyer sees it.
+	Note            *string `json:"note,omitempty"`
+	IdempotencyKey  string  `json:"idempotencyKey"`
+	ExpectedVersion *int    `json:"expectedVersion,omitempty"`
 }
 
 type Deadline struct {
