@@ -89,6 +89,9 @@ func Create(ctx context.Context, s *tenants.Session, in ProductInput, now time.T
 	if err := storeTakesProducts(ctx, s, st); err != nil {
 		return Product{}, err
 	}
+	if err := tenants.CheckPenalty(ctx, s, st.ID, tenants.PenaltyNoNewProducts, now); err != nil {
+		return Product{}, err
+	}
 	in.SKU, in.Title, in.Category = strings.TrimSpace(in.SKU), strings.TrimSpace(in.Title), strings.TrimSpace(in.Category)
 	errs := ValidateProductInput(in, st.Currency)
 	var out Product

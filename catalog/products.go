@@ -41,7 +41,8 @@ type Key struct {
 // Filter narrows the catalogue.
 type Filter struct {
 	StoreID *uuid.UUID
-	Search  string // case-insensitive substring of the title or SKU
+	Search  string    // case-insensitive substring of the title or SKU
+	Now     time.Time // penalties in force at this time hide stores from everyone but their staff
 }
 
 // Cursor is the keyset position after which a page starts (newest first).
@@ -59,9 +60,9 @@ func where(p tenants.Principal, f Filter) *sqlq.Where {
 	switch {
 	case p.Is(tenants.RoleAdmin, tenants.RoleSystem):
 	case p.Is(tenants.RoleMerchant):
-		w.Add("(status = 'ACTIVE' or tenant_id = ?)", p.StoreID)
+		w.Add("(tenant_id = ? or (status = 'ACTIVE' and "+tenants.NotHiddenFromSearchSQL("products")+"))", p.StoreID, f.Now, f.Now)
 	default:
-		w.Add("status = 'ACTIVE'")
+		w.Add("status = 'ACTIVE' and "+tenants.NotHiddenFromSearchSQL("products"), f.Now, f.Now)
 	}
 	if f.StoreID != nil {
 		w.Add("tenant_id = ?", *f.StoreID)

@@ -101,6 +101,9 @@ func Load(ctx context.Context, db *sqlx.DB, now time.Time) (loaded bool, err err
 		if err := insertHistory(ctx, tx, now); err != nil {
 			return err
 		}
+		if err := insertRatings(ctx, tx, now); err != nil {
+			return err
+		}
 		loaded = true
 		return nil
 	})

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"encoding/base64"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -71,9 +72,9 @@ func orderFilter(f *model.OrderFilter) (orders.Filter, error) {
 	return out, nil
 }
 
-func productConnection(ctx context.Context, first *int, after *string, f *model.ProductFilter) (*model.ProductConnection, error) {
+func productConnection(ctx context.Context, first *int, after *string, f *model.ProductFilter, now time.Time) (*model.ProductConnection, error) {
 	s := tenants.SessionFrom(ctx)
-	var filter catalog.Filter
+	filter := catalog.Filter{Now: now}
 	if f != nil {
 		if f.Search != nil {
 			filter.Search = *f.Search

@@ -17,7 +17,9 @@ import (
 	"tradeguard/lifecycle"
 	"tradeguard/money"
 	"tradeguard/orders"
+	"tradeguard/ratings"
 	"tradeguard/tenants"
+	"tradeguard/violations"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
@@ -45,11 +47,14 @@ type ResolverRoot interface {
 	Order() OrderResolver
 	OrderBuyer() OrderBuyerResolver
 	OrderItem() OrderItemResolver
+	Penalty() PenaltyResolver
 	Product() ProductResolver
 	Query() QueryResolver
+	Rating() RatingResolver
 	StaffInvite() StaffInviteResolver
 	Store() StoreResolver
 	User() UserResolver
+	Violation() ViolationResolver
 }
 
 type DirectiveRoot struct {
@@ -61,6 +66,12 @@ type ComplexityRoot struct {
 		Blockers   func(childComplexity int) int
 		DeletesAt  func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	ActivePoints struct {
+		AsOf    func(childComplexity int) int
+		General func(childComplexity int) int
+		Serious func(childComplexity int) int
 	}
 
 	AfterSalesCase struct {
@@ -268,7 +279,11 @@ type ComplexityRoot struct {
 		OrderMarkDelivered                func(childComplexity int, input model.OrderMarkDeliveredInput) int
 		OrderPay                          func(childComplexity int, input model.OrderPayInput) int
 		OrderShip                         func(childComplexity int, input model.OrderShipInput) int
+		PenaltyLift                       func(childComplexity int, input model.PenaltyLiftInput) int
 		ProductCreate                     func(childComplexity int, input model.ProductCreateInput) int
+		RatingCreate                      func(childComplexity int, input model.RatingCreateInput) int
+		RatingReply                       func(childComplexity int, input model.RatingReplyInput) int
+		RatingRevise                      func(childComplexity int, input model.RatingReviseInput) int
 		StaffInvite                       func(childComplexity int, input model.StaffInviteInput) int
 		StaffInviteAccept                 func(childComplexity int, input model.StaffInviteAcceptInput) int
 		StaffInviteRevoke                 func(childComplexity int, input model.StaffInviteRevokeInput) int
@@ -278,6 +293,9 @@ type ComplexityRoot struct {
 		StoreCreate                       func(childComplexity int, input model.StoreCreateInput) int
 		TokenRefresh                      func(childComplexity int, input model.TokenRefreshInput) int
 		TokenRevoke                       func(childComplexity int, input model.TokenRevokeInput) int
+		ViolationAppeal                   func(childComplexity int, input model.ViolationAppealInput) int
+		ViolationDecide                   func(childComplexity int, input model.ViolationDecideInput) int
+		ViolationIssue                    func(childComplexity int, input model.ViolationIssueInput) int
 	}
 
 	Order struct {
@@ -298,6 +316,8 @@ type ComplexityRoot struct {
 		Paid             func(childComplexity int) int
 		PaidAt           func(childComplexity int) int
 		PaymentMethod    func(childComplexity int) int
+		Rating           func(childComplexity int) int
+		RatingClosesAt   func(childComplexity int) int
 		Refundable       func(childComplexity int) int
 		Refunded         func(childComplexity int) int
 		ShipBy           func(childComplexity int) int
@@ -366,6 +386,26 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
+	Penalty struct {
+		ClosureReview func(childComplexity int) int
+		EndsAt        func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Kind          func(childComplexity int) int
+		LiftReason    func(childComplexity int) int
+		LiftedAt      func(childComplexity int) int
+		Points        func(childComplexity int) int
+		Reason        func(childComplexity int) int
+		StartsAt      func(childComplexity int) int
+		Store         func(childComplexity int) int
+		Threshold     func(childComplexity int) int
+		Track         func(childComplexity int) int
+	}
+
+	PenaltyPayload struct {
+		Penalty    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	Product struct {
 		Category     func(childComplexity int) int
 		CreatedAt    func(childComplexity int) int
@@ -396,20 +436,67 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		APITokens        func(childComplexity int) int
-		AfterSalesCase   func(childComplexity int, id string) int
-		AfterSalesCases  func(childComplexity int, first *int, after *string, filter *model.AfterSalesCaseFilter) int
-		ArbitrationQueue func(childComplexity int, first *int, after *string) int
-		ComplaintQueue   func(childComplexity int, first *int, after *string) int
-		Node             func(childComplexity int, id string) int
-		Order            func(childComplexity int, id string) int
-		Orders           func(childComplexity int, first *int, after *string, filter *model.OrderFilter) int
-		Products         func(childComplexity int, first *int, after *string, filter *model.ProductFilter) int
-		Staff            func(childComplexity int) int
-		StaffInvites     func(childComplexity int) int
-		Store            func(childComplexity int, id string) int
-		Stores           func(childComplexity int, first *int, after *string) int
-		Viewer           func(childComplexity int) int
+		APITokens          func(childComplexity int) int
+		AfterSalesCase     func(childComplexity int, id string) int
+		AfterSalesCases    func(childComplexity int, first *int, after *string, filter *model.AfterSalesCaseFilter) int
+		ArbitrationQueue   func(childComplexity int, first *int, after *string) int
+		ComplaintQueue     func(childComplexity int, first *int, after *string) int
+		Node               func(childComplexity int, id string) int
+		Order              func(childComplexity int, id string) int
+		Orders             func(childComplexity int, first *int, after *string, filter *model.OrderFilter) int
+		PenaltyReviewQueue func(childComplexity int, first *int) int
+		Products           func(childComplexity int, first *int, after *string, filter *model.ProductFilter) int
+		Staff              func(childComplexity int) int
+		StaffInvites       func(childComplexity int) int
+		Store              func(childComplexity int, id string) int
+		Stores             func(childComplexity int, first *int, after *string) int
+		Viewer             func(childComplexity int) int
+		ViolationCodes     func(childComplexity int) int
+	}
+
+	Rating struct {
+		AvailableActions func(childComplexity int) int
+		Comment          func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		DescriptionMatch func(childComplexity int) int
+		ID               func(childComplexity int) int
+		LogisticsSpeed   func(childComplexity int) int
+		Negative         func(childComplexity int) int
+		Order            func(childComplexity int) int
+		Overall          func(childComplexity int) int
+		RepliedAt        func(childComplexity int) int
+		Reply            func(childComplexity int) int
+		RevisedAt        func(childComplexity int) int
+		ServiceAttitude  func(childComplexity int) int
+		Store            func(childComplexity int) int
+	}
+
+	RatingAverages struct {
+		Count            func(childComplexity int) int
+		DescriptionMatch func(childComplexity int) int
+		From             func(childComplexity int) int
+		LogisticsSpeed   func(childComplexity int) int
+		Negative         func(childComplexity int) int
+		Overall          func(childComplexity int) int
+		ServiceAttitude  func(childComplexity int) int
+		To               func(childComplexity int) int
+	}
+
+	RatingConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	RatingEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	RatingPayload struct {
+		Rating     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	ShippingAddress struct {
@@ -445,17 +532,22 @@ type ComplexityRoot struct {
 	}
 
 	Store struct {
-		Category  func(childComplexity int) int
-		ClosedAt  func(childComplexity int) int
-		ClosesAt  func(childComplexity int) int
-		CreatedAt func(childComplexity int) int
-		Currency  func(childComplexity int) int
-		History   func(childComplexity int) int
-		ID        func(childComplexity int) int
-		Name      func(childComplexity int) int
-		Slug      func(childComplexity int) int
-		Status    func(childComplexity int) int
-		TimeZone  func(childComplexity int) int
+		ActivePoints   func(childComplexity int, asOf *time.Time) int
+		Category       func(childComplexity int) int
+		ClosedAt       func(childComplexity int) int
+		ClosesAt       func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		Currency       func(childComplexity int) int
+		History        func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Penalties      func(childComplexity int, inForceOnly *bool) int
+		RatingAverages func(childComplexity int, asOf *time.Time) int
+		Ratings        func(childComplexity int, first *int, after *string, filter *model.RatingFilter) int
+		Slug           func(childComplexity int) int
+		Status         func(childComplexity int) int
+		TimeZone       func(childComplexity int) int
+		Violations     func(childComplexity int, first *int, after *string, filter *model.ViolationFilter) int
 	}
 
 	StoreClosePayload struct {
@@ -509,6 +601,51 @@ type ComplexityRoot struct {
 		Scopes      func(childComplexity int) int
 		StaffRole   func(childComplexity int) int
 		Store       func(childComplexity int) int
+	}
+
+	Violation struct {
+		AppealDeadline func(childComplexity int) int
+		AppealReason   func(childComplexity int) int
+		AppealedAt     func(childComplexity int) int
+		Case           func(childComplexity int) int
+		Code           func(childComplexity int) int
+		DecidedAt      func(childComplexity int) int
+		DecisionNote   func(childComplexity int) int
+		Evidence       func(childComplexity int) int
+		ExpiresAt      func(childComplexity int) int
+		ID             func(childComplexity int) int
+		IssuedAt       func(childComplexity int) int
+		IssuedBy       func(childComplexity int) int
+		Note           func(childComplexity int) int
+		Points         func(childComplexity int) int
+		Status         func(childComplexity int) int
+		Track          func(childComplexity int) int
+	}
+
+	ViolationCode struct {
+		Code          func(childComplexity int) int
+		DefaultPoints func(childComplexity int) int
+		Description   func(childComplexity int) int
+		IssuedBy      func(childComplexity int) int
+		Name          func(childComplexity int) int
+		Track         func(childComplexity int) int
+	}
+
+	ViolationConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ViolationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ViolationPayload struct {
+		UserErrors func(childComplexity int) int
+		Violation  func(childComplexity int) int
 	}
 }
 
@@ -587,6 +724,13 @@ type MutationResolver interface {
 	ArbitrationRule(ctx context.Context, input model.ArbitrationRuleInput) (*model.AfterSalesCasePayload, error)
 	ArbitrationAppeal(ctx context.Context, input model.ArbitrationAppealInput) (*model.AfterSalesCasePayload, error)
 	ArbitrationAppealDecide(ctx context.Context, input model.ArbitrationAppealDecideInput) (*model.AfterSalesCasePayload, error)
+	ViolationIssue(ctx context.Context, input model.ViolationIssueInput) (*model.ViolationPayload, error)
+	ViolationAppeal(ctx context.Context, input model.ViolationAppealInput) (*model.ViolationPayload, error)
+	ViolationDecide(ctx context.Context, input model.ViolationDecideInput) (*model.ViolationPayload, error)
+	RatingCreate(ctx context.Context, input model.RatingCreateInput) (*model.RatingPayload, error)
+	RatingRevise(ctx context.Context, input model.RatingReviseInput) (*model.RatingPayload, error)
+	RatingReply(ctx context.Context, input model.RatingReplyInput) (*model.RatingPayload, error)
+	PenaltyLift(ctx context.Context, input model.PenaltyLiftInput) (*model.PenaltyPayload, error)
 	AfterSalesCaseRefundRetry(ctx context.Context, input model.AfterSalesCaseRefundRetryInput) (*model.AfterSalesCasePayload, error)
 	CaseEvidenceAdd(ctx context.Context, input model.CaseEvidenceAddInput) (*model.CaseEvidencePayload, error)
 	CaseMessagePost(ctx context.Context, input model.CaseMessagePostInput) (*model.CaseMessagePayload, error)
@@ -605,6 +749,8 @@ type OrderResolver interface {
 	Deadline(ctx context.Context, obj *orders.Order) (*model.Deadline, error)
 	AvailableActions(ctx context.Context, obj *orders.Order) ([]orders.Action, error)
 	Timeline(ctx context.Context, obj *orders.Order) ([]orders.Event, error)
+	Rating(ctx context.Context, obj *orders.Order) (*ratings.Rating, error)
+	RatingClosesAt(ctx context.Context, obj *orders.Order) (*time.Time, error)
 }
 type OrderBuyerResolver interface {
 	ID(ctx context.Context, obj *orders.Buyer) (string, error)
@@ -617,6 +763,10 @@ type OrderItemResolver interface {
 
 	IsGift(ctx context.Context, obj *orders.Item) (bool, error)
 	GiftOf(ctx context.Context, obj *orders.Item) (*string, error)
+}
+type PenaltyResolver interface {
+	ID(ctx context.Context, obj *tenants.Penalty) (string, error)
+	Store(ctx context.Context, obj *tenants.Penalty) (*tenants.Store, error)
 }
 type ProductResolver interface {
 	ID(ctx context.Context, obj *catalog.Product) (string, error)
@@ -637,6 +787,15 @@ type QueryResolver interface {
 	AfterSalesCase(ctx context.Context, id string) (*aftersales.Case, error)
 	ArbitrationQueue(ctx context.Context, first *int, after *string) (*model.AfterSalesCaseConnection, error)
 	ComplaintQueue(ctx context.Context, first *int, after *string) (*model.AfterSalesCaseConnection, error)
+	ViolationCodes(ctx context.Context) ([]violations.Code, error)
+	PenaltyReviewQueue(ctx context.Context, first *int) ([]tenants.Penalty, error)
+}
+type RatingResolver interface {
+	ID(ctx context.Context, obj *ratings.Rating) (string, error)
+	Store(ctx context.Context, obj *ratings.Rating) (*tenants.Store, error)
+	Order(ctx context.Context, obj *ratings.Rating) (*orders.Order, error)
+
+	AvailableActions(ctx context.Context, obj *ratings.Rating) ([]ratings.Action, error)
 }
 type StaffInviteResolver interface {
 	ID(ctx context.Context, obj *tenants.Invite) (string, error)
@@ -647,11 +806,23 @@ type StoreResolver interface {
 	ID(ctx context.Context, obj *tenants.Store) (string, error)
 
 	History(ctx context.Context, obj *tenants.Store) ([]tenants.LifecycleEvent, error)
+	Ratings(ctx context.Context, obj *tenants.Store, first *int, after *string, filter *model.RatingFilter) (*model.RatingConnection, error)
+	RatingAverages(ctx context.Context, obj *tenants.Store, asOf *time.Time) (*ratings.StoreAverages, error)
+	Violations(ctx context.Context, obj *tenants.Store, first *int, after *string, filter *model.ViolationFilter) (*model.ViolationConnection, error)
+	ActivePoints(ctx context.Context, obj *tenants.Store, asOf *time.Time) (*model.ActivePoints, error)
+	Penalties(ctx context.Context, obj *tenants.Store, inForceOnly *bool) ([]tenants.Penalty, error)
 }
 type UserResolver interface {
 	ID(ctx context.Context, obj *tenants.User) (string, error)
 
 	Email(ctx context.Context, obj *tenants.User) (*string, error)
+}
+type ViolationResolver interface {
+	ID(ctx context.Context, obj *violations.Violation) (string, error)
+
+	Case(ctx context.Context, obj *violations.Violation) (*aftersales.Case, error)
+
+	AppealDeadline(ctx context.Context, obj *violations.Violation) (*time.Time, error)
 }
 
 type executableSchema graphql.ExecutableSchemaState[ResolverRoot, DirectiveRoot, ComplexityRoot]
@@ -686,6 +857,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AccountDeletePayload.UserErrors(childComplexity), true
+
+	case "ActivePoints.asOf":
+		if e.ComplexityRoot.ActivePoints.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivePoints.AsOf(childComplexity), true
+	case "ActivePoints.general":
+		if e.ComplexityRoot.ActivePoints.General == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivePoints.General(childComplexity), true
+	case "ActivePoints.serious":
+		if e.ComplexityRoot.ActivePoints.Serious == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivePoints.Serious(childComplexity), true
 
 	case "AfterSalesCase.appealOutcome":
 		if e.ComplexityRoot.AfterSalesCase.AppealOutcome == nil {
@@ -1726,6 +1916,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.OrderShip(childComplexity, args["input"].(model.OrderShipInput)), true
+	case "Mutation.penaltyLift":
+		if e.ComplexityRoot.Mutation.PenaltyLift == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_penaltyLift_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PenaltyLift(childComplexity, args["input"].(model.PenaltyLiftInput)), true
 	case "Mutation.productCreate":
 		if e.ComplexityRoot.Mutation.ProductCreate == nil {
 			break
@@ -1737,6 +1938,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ProductCreate(childComplexity, args["input"].(model.ProductCreateInput)), true
+	case "Mutation.ratingCreate":
+		if e.ComplexityRoot.Mutation.RatingCreate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_ratingCreate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RatingCreate(childComplexity, args["input"].(model.RatingCreateInput)), true
+	case "Mutation.ratingReply":
+		if e.ComplexityRoot.Mutation.RatingReply == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_ratingReply_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RatingReply(childComplexity, args["input"].(model.RatingReplyInput)), true
+	case "Mutation.ratingRevise":
+		if e.ComplexityRoot.Mutation.RatingRevise == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_ratingRevise_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RatingRevise(childComplexity, args["input"].(model.RatingReviseInput)), true
 	case "Mutation.staffInvite":
 		if e.ComplexityRoot.Mutation.StaffInvite == nil {
 			break
@@ -1836,6 +2070,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.TokenRevoke(childComplexity, args["input"].(model.TokenRevokeInput)), true
+	case "Mutation.violationAppeal":
+		if e.ComplexityRoot.Mutation.ViolationAppeal == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_violationAppeal_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ViolationAppeal(childComplexity, args["input"].(model.ViolationAppealInput)), true
+	case "Mutation.violationDecide":
+		if e.ComplexityRoot.Mutation.ViolationDecide == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_violationDecide_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ViolationDecide(childComplexity, args["input"].(model.ViolationDecideInput)), true
+	case "Mutation.violationIssue":
+		if e.ComplexityRoot.Mutation.ViolationIssue == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_violationIssue_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ViolationIssue(childComplexity, args["input"].(model.ViolationIssueInput)), true
 
 	case "Order.availableActions":
 		if e.ComplexityRoot.Order.AvailableActions == nil {
@@ -1939,6 +2206,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Order.PaymentMethod(childComplexity), true
+	case "Order.rating":
+		if e.ComplexityRoot.Order.Rating == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.Rating(childComplexity), true
+	case "Order.ratingClosesAt":
+		if e.ComplexityRoot.Order.RatingClosesAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.RatingClosesAt(childComplexity), true
 	case "Order.refundable":
 		if e.ComplexityRoot.Order.Refundable == nil {
 			break
@@ -2217,6 +2496,92 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "Penalty.closureReview":
+		if e.ComplexityRoot.Penalty.ClosureReview == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Penalty.ClosureReview(childComplexity), true
+	case "Penalty.endsAt":
+		if e.ComplexityRoot.Penalty.EndsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Penalty.EndsAt(childComplexity), true
+	case "Penalty.id":
+		if e.ComplexityRoot.Penalty.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Penalty.ID(childComplexity), true
+	case "Penalty.kind":
+		if e.ComplexityRoot.Penalty.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Penalty.Kind(childComplexity), true
+	case "Penalty.liftReason":
+		if e.ComplexityRoot.Penalty.LiftReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Penalty.LiftReason(childComplexity), true
+	case "Penalty.liftedAt":
+		if e.ComplexityRoot.Penalty.LiftedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Penalty.LiftedAt(childComplexity), true
+	case "Penalty.points":
+		if e.ComplexityRoot.Penalty.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Penalty.Points(childComplexity), true
+	case "Penalty.reason":
+		if e.ComplexityRoot.Penalty.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Penalty.Reason(childComplexity), true
+	case "Penalty.startsAt":
+		if e.ComplexityRoot.Penalty.StartsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Penalty.StartsAt(childComplexity), true
+	case "Penalty.store":
+		if e.ComplexityRoot.Penalty.Store == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Penalty.Store(childComplexity), true
+	case "Penalty.threshold":
+		if e.ComplexityRoot.Penalty.Threshold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Penalty.Threshold(childComplexity), true
+	case "Penalty.track":
+		if e.ComplexityRoot.Penalty.Track == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Penalty.Track(childComplexity), true
+
+	case "PenaltyPayload.penalty":
+		if e.ComplexityRoot.PenaltyPayload.Penalty == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PenaltyPayload.Penalty(childComplexity), true
+	case "PenaltyPayload.userErrors":
+		if e.ComplexityRoot.PenaltyPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PenaltyPayload.UserErrors(childComplexity), true
+
 	case "Product.category":
 		if e.ComplexityRoot.Product.Category == nil {
 			break
@@ -2407,6 +2772,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Orders(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.OrderFilter)), true
+	case "Query.penaltyReviewQueue":
+		if e.ComplexityRoot.Query.PenaltyReviewQueue == nil {
+			break
+		}
+
+		args, err := ec.field_Query_penaltyReviewQueue_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PenaltyReviewQueue(childComplexity, args["first"].(*int)), true
 	case "Query.products":
 		if e.ComplexityRoot.Query.Products == nil {
 			break
@@ -2458,6 +2834,197 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
+	case "Query.violationCodes":
+		if e.ComplexityRoot.Query.ViolationCodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.ViolationCodes(childComplexity), true
+
+	case "Rating.availableActions":
+		if e.ComplexityRoot.Rating.AvailableActions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rating.AvailableActions(childComplexity), true
+	case "Rating.comment":
+		if e.ComplexityRoot.Rating.Comment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rating.Comment(childComplexity), true
+	case "Rating.createdAt":
+		if e.ComplexityRoot.Rating.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rating.CreatedAt(childComplexity), true
+	case "Rating.descriptionMatch":
+		if e.ComplexityRoot.Rating.DescriptionMatch == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rating.DescriptionMatch(childComplexity), true
+	case "Rating.id":
+		if e.ComplexityRoot.Rating.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rating.ID(childComplexity), true
+	case "Rating.logisticsSpeed":
+		if e.ComplexityRoot.Rating.LogisticsSpeed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rating.LogisticsSpeed(childComplexity), true
+	case "Rating.negative":
+		if e.ComplexityRoot.Rating.Negative == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rating.Negative(childComplexity), true
+	case "Rating.order":
+		if e.ComplexityRoot.Rating.Order == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rating.Order(childComplexity), true
+	case "Rating.overall":
+		if e.ComplexityRoot.Rating.Overall == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rating.Overall(childComplexity), true
+	case "Rating.repliedAt":
+		if e.ComplexityRoot.Rating.RepliedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rating.RepliedAt(childComplexity), true
+	case "Rating.reply":
+		if e.ComplexityRoot.Rating.Reply == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rating.Reply(childComplexity), true
+	case "Rating.revisedAt":
+		if e.ComplexityRoot.Rating.RevisedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rating.RevisedAt(childComplexity), true
+	case "Rating.serviceAttitude":
+		if e.ComplexityRoot.Rating.ServiceAttitude == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rating.ServiceAttitude(childComplexity), true
+	case "Rating.store":
+		if e.ComplexityRoot.Rating.Store == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rating.Store(childComplexity), true
+
+	case "RatingAverages.count":
+		if e.ComplexityRoot.RatingAverages.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingAverages.Count(childComplexity), true
+	case "RatingAverages.descriptionMatch":
+		if e.ComplexityRoot.RatingAverages.DescriptionMatch == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingAverages.DescriptionMatch(childComplexity), true
+	case "RatingAverages.from":
+		if e.ComplexityRoot.RatingAverages.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingAverages.From(childComplexity), true
+	case "RatingAverages.logisticsSpeed":
+		if e.ComplexityRoot.RatingAverages.LogisticsSpeed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingAverages.LogisticsSpeed(childComplexity), true
+	case "RatingAverages.negative":
+		if e.ComplexityRoot.RatingAverages.Negative == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingAverages.Negative(childComplexity), true
+	case "RatingAverages.overall":
+		if e.ComplexityRoot.RatingAverages.Overall == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingAverages.Overall(childComplexity), true
+	case "RatingAverages.serviceAttitude":
+		if e.ComplexityRoot.RatingAverages.ServiceAttitude == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingAverages.ServiceAttitude(childComplexity), true
+	case "RatingAverages.asOf":
+		if e.ComplexityRoot.RatingAverages.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingAverages.To(childComplexity), true
+
+	case "RatingConnection.edges":
+		if e.ComplexityRoot.RatingConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingConnection.Edges(childComplexity), true
+	case "RatingConnection.nodes":
+		if e.ComplexityRoot.RatingConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingConnection.Nodes(childComplexity), true
+	case "RatingConnection.pageInfo":
+		if e.ComplexityRoot.RatingConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingConnection.PageInfo(childComplexity), true
+	case "RatingConnection.totalCount":
+		if e.ComplexityRoot.RatingConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingConnection.TotalCount(childComplexity), true
+
+	case "RatingEdge.cursor":
+		if e.ComplexityRoot.RatingEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingEdge.Cursor(childComplexity), true
+	case "RatingEdge.node":
+		if e.ComplexityRoot.RatingEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingEdge.Node(childComplexity), true
+
+	case "RatingPayload.rating":
+		if e.ComplexityRoot.RatingPayload.Rating == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingPayload.Rating(childComplexity), true
+	case "RatingPayload.userErrors":
+		if e.ComplexityRoot.RatingPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingPayload.UserErrors(childComplexity), true
 
 	case "ShippingAddress.address":
 		if e.ComplexityRoot.ShippingAddress.Address == nil {
@@ -2566,6 +3133,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StaffRemovePayload.UserErrors(childComplexity), true
 
+	case "Store.activePoints":
+		if e.ComplexityRoot.Store.ActivePoints == nil {
+			break
+		}
+
+		args, err := ec.field_Store_activePoints_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Store.ActivePoints(childComplexity, args["asOf"].(*time.Time)), true
 	case "Store.category":
 		if e.ComplexityRoot.Store.Category == nil {
 			break
@@ -2614,6 +3192,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Store.Name(childComplexity), true
+	case "Store.penalties":
+		if e.ComplexityRoot.Store.Penalties == nil {
+			break
+		}
+
+		args, err := ec.field_Store_penalties_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Store.Penalties(childComplexity, args["inForceOnly"].(*bool)), true
+	case "Store.ratingAverages":
+		if e.ComplexityRoot.Store.RatingAverages == nil {
+			break
+		}
+
+		args, err := ec.field_Store_ratingAverages_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Store.RatingAverages(childComplexity, args["asOf"].(*time.Time)), true
+	case "Store.ratings":
+		if e.ComplexityRoot.Store.Ratings == nil {
+			break
+		}
+
+		args, err := ec.field_Store_ratings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Store.Ratings(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.RatingFilter)), true
 	case "Store.slug":
 		if e.ComplexityRoot.Store.Slug == nil {
 			break
@@ -2632,6 +3243,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Store.TimeZone(childComplexity), true
+	case "Store.violations":
+		if e.ComplexityRoot.Store.Violations == nil {
+			break
+		}
+
+		args, err := ec.field_Store_violations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Store.Violations(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.ViolationFilter)), true
 
 	case "StoreClosePayload.blockers":
 		if e.ComplexityRoot.StoreClosePayload.Blockers == nil {
@@ -2815,6 +3437,191 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Viewer.Store(childComplexity), true
 
+	case "Violation.appealDeadline":
+		if e.ComplexityRoot.Violation.AppealDeadline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Violation.AppealDeadline(childComplexity), true
+	case "Violation.appealReason":
+		if e.ComplexityRoot.Violation.AppealReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Violation.AppealReason(childComplexity), true
+	case "Violation.appealedAt":
+		if e.ComplexityRoot.Violation.AppealedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Violation.AppealedAt(childComplexity), true
+	case "Violation.case":
+		if e.ComplexityRoot.Violation.Case == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Violation.Case(childComplexity), true
+	case "Violation.code":
+		if e.ComplexityRoot.Violation.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Violation.Code(childComplexity), true
+	case "Violation.decidedAt":
+		if e.ComplexityRoot.Violation.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Violation.DecidedAt(childComplexity), true
+	case "Violation.decisionNote":
+		if e.ComplexityRoot.Violation.DecisionNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Violation.DecisionNote(childComplexity), true
+	case "Violation.evidence":
+		if e.ComplexityRoot.Violation.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Violation.Evidence(childComplexity), true
+	case "Violation.expiresAt":
+		if e.ComplexityRoot.Violation.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Violation.ExpiresAt(childComplexity), true
+	case "Violation.id":
+		if e.ComplexityRoot.Violation.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Violation.ID(childComplexity), true
+	case "Violation.issuedAt":
+		if e.ComplexityRoot.Violation.IssuedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Violation.IssuedAt(childComplexity), true
+	case "Violation.issuedBy":
+		if e.ComplexityRoot.Violation.IssuedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Violation.IssuedBy(childComplexity), true
+	case "Violation.note":
+		if e.ComplexityRoot.Violation.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Violation.Note(childComplexity), true
+	case "Violation.points":
+		if e.ComplexityRoot.Violation.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Violation.Points(childComplexity), true
+	case "Violation.status":
+		if e.ComplexityRoot.Violation.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Violation.Status(childComplexity), true
+	case "Violation.track":
+		if e.ComplexityRoot.Violation.Track == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Violation.Track(childComplexity), true
+
+	case "ViolationCode.code":
+		if e.ComplexityRoot.ViolationCode.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViolationCode.Code(childComplexity), true
+	case "ViolationCode.defaultPoints":
+		if e.ComplexityRoot.ViolationCode.DefaultPoints == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViolationCode.DefaultPoints(childComplexity), true
+	case "ViolationCode.description":
+		if e.ComplexityRoot.ViolationCode.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViolationCode.Description(childComplexity), true
+	case "ViolationCode.issuedBy":
+		if e.ComplexityRoot.ViolationCode.IssuedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViolationCode.IssuedBy(childComplexity), true
+	case "ViolationCode.name":
+		if e.ComplexityRoot.ViolationCode.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViolationCode.Name(childComplexity), true
+	case "ViolationCode.track":
+		if e.ComplexityRoot.ViolationCode.Track == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViolationCode.Track(childComplexity), true
+
+	case "ViolationConnection.edges":
+		if e.ComplexityRoot.ViolationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViolationConnection.Edges(childComplexity), true
+	case "ViolationConnection.nodes":
+		if e.ComplexityRoot.ViolationConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViolationConnection.Nodes(childComplexity), true
+	case "ViolationConnection.pageInfo":
+		if e.ComplexityRoot.ViolationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViolationConnection.PageInfo(childComplexity), true
+	case "ViolationConnection.totalCount":
+		if e.ComplexityRoot.ViolationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViolationConnection.TotalCount(childComplexity), true
+
+	case "ViolationEdge.cursor":
+		if e.ComplexityRoot.ViolationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViolationEdge.Cursor(childComplexity), true
+	case "ViolationEdge.node":
+		if e.ComplexityRoot.ViolationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViolationEdge.Node(childComplexity), true
+
+	case "ViolationPayload.userErrors":
+		if e.ComplexityRoot.ViolationPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViolationPayload.UserErrors(childComplexity), true
+	case "ViolationPayload.violation":
+		if e.ComplexityRoot.ViolationPayload.Violation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViolationPayload.Violation(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -2859,8 +3666,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputOrderMarkDeliveredInput,
 		ec.unmarshalInputOrderPayInput,
 		ec.unmarshalInputOrderShipInput,
+		ec.unmarshalInputPenaltyLiftInput,
 		ec.unmarshalInputProductCreateInput,
 		ec.unmarshalInputProductFilter,
+		ec.unmarshalInputRatingCreateInput,
+		ec.unmarshalInputRatingFilter,
+		ec.unmarshalInputRatingReplyInput,
+		ec.unmarshalInputRatingReviseInput,
 		ec.unmarshalInputShippingAddressInput,
 		ec.unmarshalInputStaffInviteAcceptInput,
 		ec.unmarshalInputStaffInviteInput,
@@ -2871,6 +3683,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputStoreCreateInput,
 		ec.unmarshalInputTokenRefreshInput,
 		ec.unmarshalInputTokenRevokeInput,
+		ec.unmarshalInputViolationAppealInput,
+		ec.unmarshalInputViolationDecideInput,
+		ec.unmarshalInputViolationFilter,
+		ec.unmarshalInputViolationIssueInput,
 	)
 	first := true
 
@@ -3074,6 +3890,12 @@ type Query {
 
   "Complaints the platform handles (the store did not answer, or the buyer escalated), soonest deadline first. Roles: ADMIN."
   complaintQueue(first: Int = 20, after: String): AfterSalesCaseConnection! @allow(roles: [ADMIN])
+
+  "The catalogue of violation codes: track, default points, and who issues them. Roles: anyone."
+  violationCodes: [ViolationCode!]!
+
+  "Penalties in force that wait for a platform review (store suspensions), oldest first. Roles: ADMIN."
+  penaltyReviewQueue(first: Int = 50): [Penalty!]! @allow(roles: [ADMIN])
 }
 
 type Mutation {
@@ -3277,6 +4099,41 @@ type Mutation {
   """
   arbitrationAppealDecide(input: ArbitrationAppealDecideInput!): AfterSalesCasePayload! @allow(roles: [ADMIN])
 
+  """
+  Issue a violation to a store, with evidence; the store's penalties follow its points at once.
+  Refusals: UNKNOWN_CODE, CODE_NOT_ADMIN_ISSUED, EVIDENCE_REQUIRED, INVALID_POINTS, STORE_NOT_FOUND, CASE_NOT_FOUND.
+  Roles: ADMIN.
+  """
+  violationIssue(input: ViolationIssueInput!): ViolationPayload! @allow(roles: [ADMIN])
+
+  "Appeal a violation within 7 days of its issue (APPEAL_WINDOW_CLOSED, ALREADY_APPEALED). Roles: MERCHANT store OWNER."
+  violationAppeal(input: ViolationAppealInput!): ViolationPayload! @allow(roles: [MERCHANT])
+
+  "Uphold or revoke an appealed violation (NO_OPEN_APPEAL); a revocation may take the store back under a threshold. Roles: ADMIN."
+  violationDecide(input: ViolationDecideInput!): ViolationPayload! @allow(roles: [ADMIN])
+
+  """
+  Rate a delivered or completed order, once, until 15 days after it completed: overall and three dimensions,
+  1 to 5 stars, and a comment (at most 1000 characters, stored as written). Refusals: NOT_DELIVERED, ALREADY_RATED,
+  RATING_WINDOW_CLOSED, INVALID_STARS, COMMENT_TOO_LONG, INVALID_CHARACTERS. Roles: the order's BUYER.
+  """
+  ratingCreate(input: RatingCreateInput!): RatingPayload! @allow(roles: [BUYER])
+
+  """
+  Revise your rating once, within 30 days of giving it (the first version is kept for the record).
+  Refusals: REVISION_USED, REVISION_WINDOW_CLOSED, INVALID_STARS, COMMENT_TOO_LONG. Roles: the rating's BUYER.
+  """
+  ratingRevise(input: RatingReviseInput!): RatingPayload! @allow(roles: [BUYER])
+
+  """
+  Reply to a rating of your store, once (1 to 1000 characters, stored as written). Refusals: ALREADY_REPLIED,
+  REPLY_REQUIRED, REPLY_TOO_LONG. Roles: the store's MERCHANT staff (tokens: RATINGS_WRITE).
+  """
+  ratingReply(input: RatingReplyInput!): RatingPayload! @allow(roles: [MERCHANT], scope: RATINGS_WRITE)
+
+  "Lift a penalty after a platform review (PENALTY_NOT_IN_FORCE). Roles: ADMIN."
+  penaltyLift(input: PenaltyLiftInput!): PenaltyPayload! @allow(roles: [ADMIN])
+
   "Try a failed refund again. Moves money: idempotent per key. Roles: the store's MERCHANT (scope CASES_WRITE), ADMIN."
   afterSalesCaseRefundRetry(input: AfterSalesCaseRefundRetryInput!): AfterSalesCasePayload! @allow(roles: [MERCHANT, ADMIN], scope: CASES_WRITE)
 
@@ -3417,6 +4274,17 @@ type Store implements Node {
   closedAt: DateTime
   "The store's history: onboarding, staff, closing. Roles: the store's MERCHANT staff, ADMIN; empty for others."
   history: [LifecycleEvent!]!
+  "The store's ratings, newest first. Roles: anyone."
+  ratings(first: Int = 20, after: String, filter: RatingFilter): RatingConnection!
+  "Rating averages over the 180 days before asOf (default: now). Roles: anyone."
+  ratingAverages(asOf: DateTime): RatingAverages!
+  "The store's violations, newest first. Roles: the store's MERCHANT staff (tokens: METRICS_READ), ADMIN."
+  violations(first: Int = 20, after: String, filter: ViolationFilter): ViolationConnection!
+    @allow(roles: [MERCHANT, ADMIN], scope: METRICS_READ)
+  "Active violation points per track, now or as of a past time. Roles: the store's MERCHANT staff (tokens: METRICS_READ), ADMIN."
+  activePoints(asOf: DateTime): ActivePoints! @allow(roles: [MERCHANT, ADMIN], scope: METRICS_READ)
+  "The store's penalties: those in force now, or all of them. Roles: the store's MERCHANT staff (tokens: METRICS_READ), ADMIN."
+  penalties(inForceOnly: Boolean = true): [Penalty!]! @allow(roles: [MERCHANT, ADMIN], scope: METRICS_READ)
 }
 
 "One change in the life of a store or an account."
@@ -3704,6 +4572,10 @@ type Order implements Node {
   availableActions: [OrderAction!]!
   "Every change of the order, oldest first."
   timeline: [OrderEvent!]!
+  "The buyer's rating of this order; null if not rated. Roles: as the order."
+  rating: Rating
+  "When rating this order closes (15 days after completion); null until completed. Roles: as the order."
+  ratingClosesAt: DateTime
 }
 
 enum OrderAction {
@@ -4292,6 +5164,243 @@ input ArbitrationAppealDecideInput {
   idempotencyKey: String!
   expectedVersion: Int
 }
+
+# ---------------------------------------------------------------- violations and penalties
+
+enum ViolationTrack {
+  GENERAL
+  SERIOUS
+}
+
+enum ViolationStatus {
+  ACTIVE
+  APPEALED
+  REVOKED
+  UPHELD
+}
+
+enum PenaltyKind {
+  "the store may not add products"
+  NO_NEW_PRODUCTS
+  "the store's products are left out of the public catalogue"
+  HIDDEN_FROM_SEARCH
+  "the store takes no new orders"
+  SELLING_SUSPENDED
+  "everything above, until a platform review"
+  STORE_SUSPENDED
+}
+
+type ViolationCode {
+  code: String!
+  name: String!
+  track: ViolationTrack!
+  defaultPoints: Int!
+  "SYSTEM (from missed deadlines) or ADMIN"
+  issuedBy: String!
+  description: String!
+}
+
+"A violation of the platform's rules by a store. Roles: the store's MERCHANT staff (tokens: METRICS_READ), ADMIN."
+type Violation implements Node {
+  id: ID!
+  code: String!
+  track: ViolationTrack!
+  points: Int!
+  issuedAt: DateTime!
+  "Points stop counting at this time (365 days after issue)."
+  expiresAt: DateTime!
+  "SYSTEM or ADMIN"
+  issuedBy: String!
+  note: String!
+  evidence: String!
+  "The after-sales case it concerns, if any."
+  case: AfterSalesCase
+  status: ViolationStatus!
+  "The store may appeal until this time."
+  appealDeadline: DateTime!
+  appealReason: String
+  appealedAt: DateTime
+  decidedAt: DateTime
+  decisionNote: String
+}
+
+type ViolationEdge {
+  cursor: String!
+  node: Violation!
+}
+
+type ViolationConnection {
+  edges: [ViolationEdge!]!
+  nodes: [Violation!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+input ViolationFilter {
+  status: [ViolationStatus!]
+  track: [ViolationTrack!]
+  code: [String!]
+  "Only violations whose points count at this time."
+  countingAt: DateTime
+}
+
+type ActivePoints {
+  general: Int!
+  serious: Int!
+  asOf: DateTime!
+}
+
+"A penalty acting on a store because its points crossed a threshold."
+type Penalty {
+  id: ID!
+  store: Store!
+  kind: PenaltyKind!
+  track: ViolationTrack!
+  threshold: Int!
+  "The track's points when it started."
+  points: Int!
+  "A serious-track suspension also reviews the store for closure."
+  closureReview: Boolean!
+  startsAt: DateTime!
+  "Null: until a platform review."
+  endsAt: DateTime
+  liftedAt: DateTime
+  liftReason: String
+  reason: String!
+}
+
+input ViolationIssueInput {
+  storeId: ID!
+  code: String!
+  "Default: the code's default points."
+  points: Int
+  note: String
+  "Links or notes that show the violation (required)."
+  evidence: String!
+  caseId: ID
+}
+
+input ViolationAppealInput {
+  violationId: ID!
+  reason: String!
+}
+
+input ViolationDecideInput {
+  violationId: ID!
+  uphold: Boolean!
+  note: String!
+}
+
+input PenaltyLiftInput {
+  penaltyId: ID!
+  note: String!
+}
+
+type ViolationPayload {
+  violation: Violation
+  userErrors: [UserError!]!
+}
+
+type PenaltyPayload {
+  penalty: Penalty
+  userErrors: [UserError!]!
+}
+
+# ---------------------------------------------------------------- ratings
+
+"What the caller may do to a rating."
+enum RatingAction {
+  REVISE
+  REPLY
+}
+
+"""
+A buyer's rating of an order. Roles: anyone (ratings are public); who rated is never shown, and ` + "`" + `order` + "`" + ` only to
+those who may read the order.
+"""
+type Rating implements Node {
+  id: ID!
+  store: Store!
+  "The rated order; null unless the caller may read it."
+  order: Order
+  overall: Int!
+  descriptionMatch: Int!
+  serviceAttitude: Int!
+  logisticsSpeed: Int!
+  "Exactly as the buyer wrote it (may contain markup or emoji: render it as text). Empty when none."
+  comment: String!
+  "1 or 2 stars overall."
+  negative: Boolean!
+  createdAt: DateTime!
+  "When the buyer used its one revision."
+  revisedAt: DateTime
+  "The store's one reply, exactly as written."
+  reply: String
+  repliedAt: DateTime
+  availableActions: [RatingAction!]!
+}
+
+"A store's ratings given in the 180 days before asOf, each counted as it stood at asOf. Roles: anyone."
+type RatingAverages {
+  from: DateTime!
+  asOf: DateTime!
+  count: Int!
+  "Averages; 0 when count is 0."
+  overall: Float!
+  descriptionMatch: Float!
+  serviceAttitude: Float!
+  logisticsSpeed: Float!
+  negative: Int!
+}
+
+input RatingFilter {
+  "Overall stars, each 1 to 5."
+  stars: [Int!]
+  "Only 1- and 2-star ratings."
+  negativeOnly: Boolean
+  "Only ratings the store has not replied to."
+  unanswered: Boolean
+}
+
+type RatingEdge {
+  cursor: String!
+  node: Rating!
+}
+
+type RatingConnection {
+  edges: [RatingEdge!]!
+  nodes: [Rating!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+input RatingCreateInput {
+  orderId: ID!
+  overall: Int!
+  descriptionMatch: Int!
+  serviceAttitude: Int!
+  logisticsSpeed: Int!
+  comment: String = ""
+}
+
+input RatingReviseInput {
+  ratingId: ID!
+  overall: Int!
+  descriptionMatch: Int!
+  serviceAttitude: Int!
+  logisticsSpeed: Int!
+  comment: String = ""
+}
+
+input RatingReplyInput {
+  ratingId: ID!
+  text: String!
+}
+
+type RatingPayload {
+  rating: Rating
+  userErrors: [UserError!]!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -4310,6 +5419,18 @@ func (ec *executionContext) childFields_AccountDeletePayload(ctx context.Context
 		return ec.fieldContext_AccountDeletePayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AccountDeletePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ActivePoints(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "general":
+		return ec.fieldContext_ActivePoints_general(ctx, field)
+	case "serious":
+		return ec.fieldContext_ActivePoints_serious(ctx, field)
+	case "asOf":
+		return ec.fieldContext_ActivePoints_asOf(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActivePoints", field.Name)
 }
 
 func (ec *executionContext) childFields_AfterSalesCase(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4722,6 +5843,10 @@ func (ec *executionContext) childFields_Order(ctx context.Context, field graphql
 		return ec.fieldContext_Order_availableActions(ctx, field)
 	case "timeline":
 		return ec.fieldContext_Order_timeline(ctx, field)
+	case "rating":
+		return ec.fieldContext_Order_rating(ctx, field)
+	case "ratingClosesAt":
+		return ec.fieldContext_Order_ratingClosesAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Order", field.Name)
 }
@@ -4830,6 +5955,46 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_Penalty(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Penalty_id(ctx, field)
+	case "store":
+		return ec.fieldContext_Penalty_store(ctx, field)
+	case "kind":
+		return ec.fieldContext_Penalty_kind(ctx, field)
+	case "track":
+		return ec.fieldContext_Penalty_track(ctx, field)
+	case "threshold":
+		return ec.fieldContext_Penalty_threshold(ctx, field)
+	case "points":
+		return ec.fieldContext_Penalty_points(ctx, field)
+	case "closureReview":
+		return ec.fieldContext_Penalty_closureReview(ctx, field)
+	case "startsAt":
+		return ec.fieldContext_Penalty_startsAt(ctx, field)
+	case "endsAt":
+		return ec.fieldContext_Penalty_endsAt(ctx, field)
+	case "liftedAt":
+		return ec.fieldContext_Penalty_liftedAt(ctx, field)
+	case "liftReason":
+		return ec.fieldContext_Penalty_liftReason(ctx, field)
+	case "reason":
+		return ec.fieldContext_Penalty_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Penalty", field.Name)
+}
+
+func (ec *executionContext) childFields_PenaltyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "penalty":
+		return ec.fieldContext_PenaltyPayload_penalty(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_PenaltyPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PenaltyPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Product(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4886,6 +6051,96 @@ func (ec *executionContext) childFields_ProductPayload(ctx context.Context, fiel
 		return ec.fieldContext_ProductPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProductPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Rating(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Rating_id(ctx, field)
+	case "store":
+		return ec.fieldContext_Rating_store(ctx, field)
+	case "order":
+		return ec.fieldContext_Rating_order(ctx, field)
+	case "overall":
+		return ec.fieldContext_Rating_overall(ctx, field)
+	case "descriptionMatch":
+		return ec.fieldContext_Rating_descriptionMatch(ctx, field)
+	case "serviceAttitude":
+		return ec.fieldContext_Rating_serviceAttitude(ctx, field)
+	case "logisticsSpeed":
+		return ec.fieldContext_Rating_logisticsSpeed(ctx, field)
+	case "comment":
+		return ec.fieldContext_Rating_comment(ctx, field)
+	case "negative":
+		return ec.fieldContext_Rating_negative(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Rating_createdAt(ctx, field)
+	case "revisedAt":
+		return ec.fieldContext_Rating_revisedAt(ctx, field)
+	case "reply":
+		return ec.fieldContext_Rating_reply(ctx, field)
+	case "repliedAt":
+		return ec.fieldContext_Rating_repliedAt(ctx, field)
+	case "availableActions":
+		return ec.fieldContext_Rating_availableActions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Rating", field.Name)
+}
+
+func (ec *executionContext) childFields_RatingAverages(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_RatingAverages_from(ctx, field)
+	case "asOf":
+		return ec.fieldContext_RatingAverages_asOf(ctx, field)
+	case "count":
+		return ec.fieldContext_RatingAverages_count(ctx, field)
+	case "overall":
+		return ec.fieldContext_RatingAverages_overall(ctx, field)
+	case "descriptionMatch":
+		return ec.fieldContext_RatingAverages_descriptionMatch(ctx, field)
+	case "serviceAttitude":
+		return ec.fieldContext_RatingAverages_serviceAttitude(ctx, field)
+	case "logisticsSpeed":
+		return ec.fieldContext_RatingAverages_logisticsSpeed(ctx, field)
+	case "negative":
+		return ec.fieldContext_RatingAverages_negative(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RatingAverages", field.Name)
+}
+
+func (ec *executionContext) childFields_RatingConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_RatingConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_RatingConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_RatingConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_RatingConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RatingConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_RatingEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_RatingEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_RatingEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RatingEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_RatingPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rating":
+		return ec.fieldContext_RatingPayload_rating(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RatingPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RatingPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ShippingAddress(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4976,6 +6231,16 @@ func (ec *executionContext) childFields_Store(ctx context.Context, field graphql
 		return ec.fieldContext_Store_closedAt(ctx, field)
 	case "history":
 		return ec.fieldContext_Store_history(ctx, field)
+	case "ratings":
+		return ec.fieldContext_Store_ratings(ctx, field)
+	case "ratingAverages":
+		return ec.fieldContext_Store_ratingAverages(ctx, field)
+	case "violations":
+		return ec.fieldContext_Store_violations(ctx, field)
+	case "activePoints":
+		return ec.fieldContext_Store_activePoints(ctx, field)
+	case "penalties":
+		return ec.fieldContext_Store_penalties(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Store", field.Name)
 }
@@ -5084,6 +6349,96 @@ func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphq
 		return ec.fieldContext_Viewer_scopes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
+}
+
+func (ec *executionContext) childFields_Violation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Violation_id(ctx, field)
+	case "code":
+		return ec.fieldContext_Violation_code(ctx, field)
+	case "track":
+		return ec.fieldContext_Violation_track(ctx, field)
+	case "points":
+		return ec.fieldContext_Violation_points(ctx, field)
+	case "issuedAt":
+		return ec.fieldContext_Violation_issuedAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_Violation_expiresAt(ctx, field)
+	case "issuedBy":
+		return ec.fieldContext_Violation_issuedBy(ctx, field)
+	case "note":
+		return ec.fieldContext_Violation_note(ctx, field)
+	case "evidence":
+		return ec.fieldContext_Violation_evidence(ctx, field)
+	case "case":
+		return ec.fieldContext_Violation_case(ctx, field)
+	case "status":
+		return ec.fieldContext_Violation_status(ctx, field)
+	case "appealDeadline":
+		return ec.fieldContext_Violation_appealDeadline(ctx, field)
+	case "appealReason":
+		return ec.fieldContext_Violation_appealReason(ctx, field)
+	case "appealedAt":
+		return ec.fieldContext_Violation_appealedAt(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_Violation_decidedAt(ctx, field)
+	case "decisionNote":
+		return ec.fieldContext_Violation_decisionNote(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Violation", field.Name)
+}
+
+func (ec *executionContext) childFields_ViolationCode(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_ViolationCode_code(ctx, field)
+	case "name":
+		return ec.fieldContext_ViolationCode_name(ctx, field)
+	case "track":
+		return ec.fieldContext_ViolationCode_track(ctx, field)
+	case "defaultPoints":
+		return ec.fieldContext_ViolationCode_defaultPoints(ctx, field)
+	case "issuedBy":
+		return ec.fieldContext_ViolationCode_issuedBy(ctx, field)
+	case "description":
+		return ec.fieldContext_ViolationCode_description(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ViolationCode", field.Name)
+}
+
+func (ec *executionContext) childFields_ViolationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ViolationConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ViolationConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ViolationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ViolationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ViolationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ViolationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ViolationEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ViolationEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ViolationEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ViolationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "violation":
+		return ec.fieldContext_ViolationPayload_violation(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ViolationPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ViolationPayload", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5658,12 +7013,68 @@ func (ec *executionContext) field_Mutation_orderShip_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_penaltyLift_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PenaltyLiftInput, error) {
+			return ec.unmarshalNPenaltyLiftInput2tradeguardᚋgraphᚋmodelᚐPenaltyLiftInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_productCreate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.ProductCreateInput, error) {
 			return ec.unmarshalNProductCreateInput2tradeguardᚋgraphᚋmodelᚐProductCreateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_ratingCreate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RatingCreateInput, error) {
+			return ec.unmarshalNRatingCreateInput2tradeguardᚋgraphᚋmodelᚐRatingCreateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_ratingReply_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RatingReplyInput, error) {
+			return ec.unmarshalNRatingReplyInput2tradeguardᚋgraphᚋmodelᚐRatingReplyInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_ratingRevise_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RatingReviseInput, error) {
+			return ec.unmarshalNRatingReviseInput2tradeguardᚋgraphᚋmodelᚐRatingReviseInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5790,6 +7201,48 @@ func (ec *executionContext) field_Mutation_tokenRevoke_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.TokenRevokeInput, error) {
 			return ec.unmarshalNTokenRevokeInput2tradeguardᚋgraphᚋmodelᚐTokenRevokeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_violationAppeal_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ViolationAppealInput, error) {
+			return ec.unmarshalNViolationAppealInput2tradeguardᚋgraphᚋmodelᚐViolationAppealInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_violationDecide_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ViolationDecideInput, error) {
+			return ec.unmarshalNViolationDecideInput2tradeguardᚋgraphᚋmodelᚐViolationDecideInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_violationIssue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ViolationIssueInput, error) {
+			return ec.unmarshalNViolationIssueInput2tradeguardᚋgraphᚋmodelᚐViolationIssueInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5958,6 +7411,20 @@ func (ec *executionContext) field_Query_orders_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_penaltyReviewQueue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_products_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6021,6 +7488,108 @@ func (ec *executionContext) field_Query_stores_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Store_activePoints_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Store_penalties_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "inForceOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["inForceOnly"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Store_ratingAverages_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Store_ratings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.RatingFilter, error) {
+			return ec.unmarshalORatingFilter2ᚖtradeguardᚋgraphᚋmodelᚐRatingFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Store_violations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.ViolationFilter, error) {
+			return ec.unmarshalOViolationFilter2ᚖtradeguardᚋgraphᚋmodelᚐViolationFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
 	return args, nil
 }
 
@@ -6173,6 +7742,75 @@ func (ec *executionContext) fieldContext_AccountDeletePayload_userErrors(_ conte
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ActivePoints_general(ctx context.Context, field graphql.CollectedField, obj *model.ActivePoints) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivePoints_general(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.General, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivePoints_general(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivePoints", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ActivePoints_serious(ctx context.Context, field graphql.CollectedField, obj *model.ActivePoints) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivePoints_serious(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Serious, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivePoints_serious(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivePoints", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ActivePoints_asOf(ctx context.Context, field graphql.CollectedField, obj *model.ActivePoints) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivePoints_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivePoints_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivePoints", field, false, false, errors.New("field of type DateTime does not have child fields"))
 }
 
 func (ec *executionContext) _AfterSalesCase_id(ctx context.Context, field graphql.CollectedField, obj *aftersales.Case) (ret graphql.Marshaler) {
@@ -11370,6 +13008,445 @@ func (ec *executionContext) fieldContext_Mutation_arbitrationAppealDecide(ctx co
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_violationIssue(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_violationIssue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ViolationIssue(ctx, fc.Args["input"].(model.ViolationIssueInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.ViolationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.ViolationPayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ViolationPayload) graphql.Marshaler {
+			return ec.marshalNViolationPayload2ᚖtradeguardᚋgraphᚋmodelᚐViolationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_violationIssue(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ViolationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_violationIssue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_violationAppeal(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_violationAppeal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ViolationAppeal(ctx, fc.Args["input"].(model.ViolationAppealInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"MERCHANT"})
+				if err != nil {
+					var zeroVal *model.ViolationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.ViolationPayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ViolationPayload) graphql.Marshaler {
+			return ec.marshalNViolationPayload2ᚖtradeguardᚋgraphᚋmodelᚐViolationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_violationAppeal(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ViolationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_violationAppeal_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_violationDecide(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_violationDecide(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ViolationDecide(ctx, fc.Args["input"].(model.ViolationDecideInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.ViolationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.ViolationPayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ViolationPayload) graphql.Marshaler {
+			return ec.marshalNViolationPayload2ᚖtradeguardᚋgraphᚋmodelᚐViolationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_violationDecide(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ViolationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_violationDecide_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_ratingCreate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_ratingCreate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RatingCreate(ctx, fc.Args["input"].(model.RatingCreateInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"BUYER"})
+				if err != nil {
+					var zeroVal *model.RatingPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.RatingPayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RatingPayload) graphql.Marshaler {
+			return ec.marshalNRatingPayload2ᚖtradeguardᚋgraphᚋmodelᚐRatingPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_ratingCreate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RatingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_ratingCreate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_ratingRevise(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_ratingRevise(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RatingRevise(ctx, fc.Args["input"].(model.RatingReviseInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"BUYER"})
+				if err != nil {
+					var zeroVal *model.RatingPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.RatingPayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RatingPayload) graphql.Marshaler {
+			return ec.marshalNRatingPayload2ᚖtradeguardᚋgraphᚋmodelᚐRatingPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_ratingRevise(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RatingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_ratingRevise_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_ratingReply(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_ratingReply(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RatingReply(ctx, fc.Args["input"].(model.RatingReplyInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"MERCHANT"})
+				if err != nil {
+					var zeroVal *model.RatingPayload
+					return zeroVal, err
+				}
+				scope, err := ec.unmarshalOApiScope2ᚖtradeguardᚋgraphᚋmodelᚐAPIScope(ctx, "RATINGS_WRITE")
+				if err != nil {
+					var zeroVal *model.RatingPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.RatingPayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RatingPayload) graphql.Marshaler {
+			return ec.marshalNRatingPayload2ᚖtradeguardᚋgraphᚋmodelᚐRatingPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_ratingReply(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RatingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_ratingReply_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_penaltyLift(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_penaltyLift(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PenaltyLift(ctx, fc.Args["input"].(model.PenaltyLiftInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.PenaltyPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.PenaltyPayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PenaltyPayload) graphql.Marshaler {
+			return ec.marshalNPenaltyPayload2ᚖtradeguardᚋgraphᚋmodelᚐPenaltyPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_penaltyLift(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PenaltyPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_penaltyLift_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_afterSalesCaseRefundRetry(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12392,6 +14469,61 @@ func (ec *executionContext) fieldContext_Order_timeline(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Order_rating(ctx context.Context, field graphql.CollectedField, obj *orders.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_rating(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Order().Rating(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ratings.Rating) graphql.Marshaler {
+			return ec.marshalORating2ᚖtradeguardᚋratingsᚐRating(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Order_rating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Order",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Rating(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Order_ratingClosesAt(ctx context.Context, field graphql.CollectedField, obj *orders.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_ratingClosesAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Order().RatingClosesAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Order_ratingClosesAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Order", field, true, true, errors.New("field of type DateTime does not have child fields"))
+}
+
 func (ec *executionContext) _OrderBuyer_id(ctx context.Context, field graphql.CollectedField, obj *orders.Buyer) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13193,6 +15325,355 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Penalty_id(ctx context.Context, field graphql.CollectedField, obj *tenants.Penalty) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Penalty_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Penalty().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Penalty_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Penalty", field, true, true, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Penalty_store(ctx context.Context, field graphql.CollectedField, obj *tenants.Penalty) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Penalty_store(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Penalty().Store(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *tenants.Store) graphql.Marshaler {
+			return ec.marshalNStore2ᚖtradeguardᚋtenantsᚐStore(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Penalty_store(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Penalty",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Store(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Penalty_kind(ctx context.Context, field graphql.CollectedField, obj *tenants.Penalty) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Penalty_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNPenaltyKind2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Penalty_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Penalty", field, false, false, errors.New("field of type PenaltyKind does not have child fields"))
+}
+
+func (ec *executionContext) _Penalty_track(ctx context.Context, field graphql.CollectedField, obj *tenants.Penalty) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Penalty_track(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Track, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNViolationTrack2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Penalty_track(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Penalty", field, false, false, errors.New("field of type ViolationTrack does not have child fields"))
+}
+
+func (ec *executionContext) _Penalty_threshold(ctx context.Context, field graphql.CollectedField, obj *tenants.Penalty) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Penalty_threshold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Threshold, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Penalty_threshold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Penalty", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Penalty_points(ctx context.Context, field graphql.CollectedField, obj *tenants.Penalty) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Penalty_points(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Points, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Penalty_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Penalty", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Penalty_closureReview(ctx context.Context, field graphql.CollectedField, obj *tenants.Penalty) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Penalty_closureReview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosureReview, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Penalty_closureReview(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Penalty", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Penalty_startsAt(ctx context.Context, field graphql.CollectedField, obj *tenants.Penalty) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Penalty_startsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartsAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Penalty_startsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Penalty", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _Penalty_endsAt(ctx context.Context, field graphql.CollectedField, obj *tenants.Penalty) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Penalty_endsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndsAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Penalty_endsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Penalty", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _Penalty_liftedAt(ctx context.Context, field graphql.CollectedField, obj *tenants.Penalty) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Penalty_liftedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LiftedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Penalty_liftedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Penalty", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _Penalty_liftReason(ctx context.Context, field graphql.CollectedField, obj *tenants.Penalty) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Penalty_liftReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LiftReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Penalty_liftReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Penalty", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Penalty_reason(ctx context.Context, field graphql.CollectedField, obj *tenants.Penalty) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Penalty_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Penalty_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Penalty", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PenaltyPayload_penalty(ctx context.Context, field graphql.CollectedField, obj *model.PenaltyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PenaltyPayload_penalty(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Penalty, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *tenants.Penalty) graphql.Marshaler {
+			return ec.marshalOPenalty2ᚖtradeguardᚋtenantsᚐPenalty(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PenaltyPayload_penalty(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PenaltyPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Penalty(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PenaltyPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.PenaltyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PenaltyPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕtradeguardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PenaltyPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PenaltyPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Product_id(ctx context.Context, field graphql.CollectedField, obj *catalog.Product) (ret graphql.Marshaler) {
@@ -14426,6 +16907,100 @@ func (ec *executionContext) fieldContext_Query_complaintQueue(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_violationCodes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_violationCodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().ViolationCodes(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []violations.Code) graphql.Marshaler {
+			return ec.marshalNViolationCode2ᚕtradeguardᚋviolationsᚐCodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_violationCodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ViolationCode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_penaltyReviewQueue(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_penaltyReviewQueue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PenaltyReviewQueue(ctx, fc.Args["first"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal []tenants.Penalty
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal []tenants.Penalty
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []tenants.Penalty) graphql.Marshaler {
+			return ec.marshalNPenalty2ᚕtradeguardᚋtenantsᚐPenaltyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_penaltyReviewQueue(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Penalty(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_penaltyReviewQueue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14497,6 +17072,768 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields___Schema(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Rating_id(ctx context.Context, field graphql.CollectedField, obj *ratings.Rating) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rating_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Rating().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rating_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rating", field, true, true, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Rating_store(ctx context.Context, field graphql.CollectedField, obj *ratings.Rating) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rating_store(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Rating().Store(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *tenants.Store) graphql.Marshaler {
+			return ec.marshalNStore2ᚖtradeguardᚋtenantsᚐStore(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rating_store(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Rating",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Store(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Rating_order(ctx context.Context, field graphql.CollectedField, obj *ratings.Rating) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rating_order(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Rating().Order(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *orders.Order) graphql.Marshaler {
+			return ec.marshalOOrder2ᚖtradeguardᚋordersᚐOrder(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Rating_order(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Rating",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Order(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Rating_overall(ctx context.Context, field graphql.CollectedField, obj *ratings.Rating) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rating_overall(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overall, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rating_overall(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rating", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Rating_descriptionMatch(ctx context.Context, field graphql.CollectedField, obj *ratings.Rating) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rating_descriptionMatch(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DescriptionMatch, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rating_descriptionMatch(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rating", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Rating_serviceAttitude(ctx context.Context, field graphql.CollectedField, obj *ratings.Rating) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rating_serviceAttitude(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ServiceAttitude, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rating_serviceAttitude(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rating", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Rating_logisticsSpeed(ctx context.Context, field graphql.CollectedField, obj *ratings.Rating) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rating_logisticsSpeed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LogisticsSpeed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rating_logisticsSpeed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rating", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Rating_comment(ctx context.Context, field graphql.CollectedField, obj *ratings.Rating) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rating_comment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Comment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rating_comment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rating", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Rating_negative(ctx context.Context, field graphql.CollectedField, obj *ratings.Rating) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rating_negative(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Negative, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rating_negative(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rating", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Rating_createdAt(ctx context.Context, field graphql.CollectedField, obj *ratings.Rating) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rating_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rating_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rating", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _Rating_revisedAt(ctx context.Context, field graphql.CollectedField, obj *ratings.Rating) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rating_revisedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RevisedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Rating_revisedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rating", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _Rating_reply(ctx context.Context, field graphql.CollectedField, obj *ratings.Rating) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rating_reply(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reply, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Rating_reply(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rating", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Rating_repliedAt(ctx context.Context, field graphql.CollectedField, obj *ratings.Rating) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rating_repliedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RepliedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Rating_repliedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rating", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _Rating_availableActions(ctx context.Context, field graphql.CollectedField, obj *ratings.Rating) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rating_availableActions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Rating().AvailableActions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []ratings.Action) graphql.Marshaler {
+			return ec.marshalNRatingAction2ᚕtradeguardᚋratingsᚐActionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rating_availableActions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rating", field, true, true, errors.New("field of type RatingAction does not have child fields"))
+}
+
+func (ec *executionContext) _RatingAverages_from(ctx context.Context, field graphql.CollectedField, obj *ratings.StoreAverages) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingAverages_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingAverages_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingAverages", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _RatingAverages_asOf(ctx context.Context, field graphql.CollectedField, obj *ratings.StoreAverages) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingAverages_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingAverages_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingAverages", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _RatingAverages_count(ctx context.Context, field graphql.CollectedField, obj *ratings.StoreAverages) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingAverages_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingAverages_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingAverages", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RatingAverages_overall(ctx context.Context, field graphql.CollectedField, obj *ratings.StoreAverages) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingAverages_overall(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overall, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingAverages_overall(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingAverages", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _RatingAverages_descriptionMatch(ctx context.Context, field graphql.CollectedField, obj *ratings.StoreAverages) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingAverages_descriptionMatch(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DescriptionMatch, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingAverages_descriptionMatch(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingAverages", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _RatingAverages_serviceAttitude(ctx context.Context, field graphql.CollectedField, obj *ratings.StoreAverages) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingAverages_serviceAttitude(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ServiceAttitude, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingAverages_serviceAttitude(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingAverages", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _RatingAverages_logisticsSpeed(ctx context.Context, field graphql.CollectedField, obj *ratings.StoreAverages) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingAverages_logisticsSpeed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LogisticsSpeed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingAverages_logisticsSpeed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingAverages", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _RatingAverages_negative(ctx context.Context, field graphql.CollectedField, obj *ratings.StoreAverages) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingAverages_negative(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Negative, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingAverages_negative(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingAverages", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RatingConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.RatingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.RatingEdge) graphql.Marshaler {
+			return ec.marshalNRatingEdge2ᚕtradeguardᚋgraphᚋmodelᚐRatingEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RatingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RatingEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RatingConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.RatingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []ratings.Rating) graphql.Marshaler {
+			return ec.marshalNRating2ᚕtradeguardᚋratingsᚐRatingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RatingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Rating(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RatingConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.RatingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖtradeguardᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RatingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RatingConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.RatingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RatingEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.RatingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _RatingEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.RatingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ratings.Rating) graphql.Marshaler {
+			return ec.marshalNRating2ᚖtradeguardᚋratingsᚐRating(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RatingEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Rating(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RatingPayload_rating(ctx context.Context, field graphql.CollectedField, obj *model.RatingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingPayload_rating(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rating, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ratings.Rating) graphql.Marshaler {
+			return ec.marshalORating2ᚖtradeguardᚋratingsᚐRating(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RatingPayload_rating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RatingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Rating(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RatingPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RatingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕtradeguardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RatingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -15187,6 +18524,295 @@ func (ec *executionContext) fieldContext_Store_history(_ context.Context, field 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_LifecycleEvent(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Store_ratings(ctx context.Context, field graphql.CollectedField, obj *tenants.Store) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Store_ratings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Store().Ratings(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.RatingFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RatingConnection) graphql.Marshaler {
+			return ec.marshalNRatingConnection2ᚖtradeguardᚋgraphᚋmodelᚐRatingConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Store_ratings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Store",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RatingConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Store_ratings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Store_ratingAverages(ctx context.Context, field graphql.CollectedField, obj *tenants.Store) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Store_ratingAverages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Store().RatingAverages(ctx, obj, fc.Args["asOf"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ratings.StoreAverages) graphql.Marshaler {
+			return ec.marshalNRatingAverages2ᚖtradeguardᚋratingsᚐStoreAverages(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Store_ratingAverages(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Store",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RatingAverages(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Store_ratingAverages_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Store_violations(ctx context.Context, field graphql.CollectedField, obj *tenants.Store) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Store_violations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Store().Violations(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.ViolationFilter))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"MERCHANT", "ADMIN"})
+				if err != nil {
+					var zeroVal *model.ViolationConnection
+					return zeroVal, err
+				}
+				scope, err := ec.unmarshalOApiScope2ᚖtradeguardᚋgraphᚋmodelᚐAPIScope(ctx, "METRICS_READ")
+				if err != nil {
+					var zeroVal *model.ViolationConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.ViolationConnection
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, obj, directive0, roles, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ViolationConnection) graphql.Marshaler {
+			return ec.marshalNViolationConnection2ᚖtradeguardᚋgraphᚋmodelᚐViolationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Store_violations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Store",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ViolationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Store_violations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Store_activePoints(ctx context.Context, field graphql.CollectedField, obj *tenants.Store) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Store_activePoints(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Store().ActivePoints(ctx, obj, fc.Args["asOf"].(*time.Time))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"MERCHANT", "ADMIN"})
+				if err != nil {
+					var zeroVal *model.ActivePoints
+					return zeroVal, err
+				}
+				scope, err := ec.unmarshalOApiScope2ᚖtradeguardᚋgraphᚋmodelᚐAPIScope(ctx, "METRICS_READ")
+				if err != nil {
+					var zeroVal *model.ActivePoints
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.ActivePoints
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, obj, directive0, roles, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ActivePoints) graphql.Marshaler {
+			return ec.marshalNActivePoints2ᚖtradeguardᚋgraphᚋmodelᚐActivePoints(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Store_activePoints(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Store",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ActivePoints(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Store_activePoints_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Store_penalties(ctx context.Context, field graphql.CollectedField, obj *tenants.Store) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Store_penalties(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Store().Penalties(ctx, obj, fc.Args["inForceOnly"].(*bool))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"MERCHANT", "ADMIN"})
+				if err != nil {
+					var zeroVal []tenants.Penalty
+					return zeroVal, err
+				}
+				scope, err := ec.unmarshalOApiScope2ᚖtradeguardᚋgraphᚋmodelᚐAPIScope(ctx, "METRICS_READ")
+				if err != nil {
+					var zeroVal []tenants.Penalty
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal []tenants.Penalty
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, obj, directive0, roles, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []tenants.Penalty) graphql.Marshaler {
+			return ec.marshalNPenalty2ᚕtradeguardᚋtenantsᚐPenaltyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Store_penalties(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Store",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Penalty(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Store_penalties_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -15964,6 +19590,759 @@ func (ec *executionContext) _Viewer_scopes(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_Viewer_scopes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Viewer", field, false, false, errors.New("field of type ApiScope does not have child fields"))
+}
+
+func (ec *executionContext) _Violation_id(ctx context.Context, field graphql.CollectedField, obj *violations.Violation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Violation_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Violation().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Violation_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Violation", field, true, true, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Violation_code(ctx context.Context, field graphql.CollectedField, obj *violations.Violation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Violation_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Violation_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Violation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Violation_track(ctx context.Context, field graphql.CollectedField, obj *violations.Violation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Violation_track(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Track, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNViolationTrack2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Violation_track(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Violation", field, false, false, errors.New("field of type ViolationTrack does not have child fields"))
+}
+
+func (ec *executionContext) _Violation_points(ctx context.Context, field graphql.CollectedField, obj *violations.Violation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Violation_points(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Points, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Violation_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Violation", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Violation_issuedAt(ctx context.Context, field graphql.CollectedField, obj *violations.Violation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Violation_issuedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Violation_issuedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Violation", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _Violation_expiresAt(ctx context.Context, field graphql.CollectedField, obj *violations.Violation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Violation_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Violation_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Violation", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _Violation_issuedBy(ctx context.Context, field graphql.CollectedField, obj *violations.Violation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Violation_issuedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Violation_issuedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Violation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Violation_note(ctx context.Context, field graphql.CollectedField, obj *violations.Violation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Violation_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Violation_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Violation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Violation_evidence(ctx context.Context, field graphql.CollectedField, obj *violations.Violation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Violation_evidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Evidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Violation_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Violation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Violation_case(ctx context.Context, field graphql.CollectedField, obj *violations.Violation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Violation_case(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Violation().Case(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *aftersales.Case) graphql.Marshaler {
+			return ec.marshalOAfterSalesCase2ᚖtradeguardᚋaftersalesᚐCase(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Violation_case(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Violation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AfterSalesCase(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Violation_status(ctx context.Context, field graphql.CollectedField, obj *violations.Violation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Violation_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNViolationStatus2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Violation_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Violation", field, false, false, errors.New("field of type ViolationStatus does not have child fields"))
+}
+
+func (ec *executionContext) _Violation_appealDeadline(ctx context.Context, field graphql.CollectedField, obj *violations.Violation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Violation_appealDeadline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Violation().AppealDeadline(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Violation_appealDeadline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Violation", field, true, true, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _Violation_appealReason(ctx context.Context, field graphql.CollectedField, obj *violations.Violation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Violation_appealReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AppealReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Violation_appealReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Violation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Violation_appealedAt(ctx context.Context, field graphql.CollectedField, obj *violations.Violation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Violation_appealedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AppealedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Violation_appealedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Violation", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _Violation_decidedAt(ctx context.Context, field graphql.CollectedField, obj *violations.Violation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Violation_decidedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Violation_decidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Violation", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _Violation_decisionNote(ctx context.Context, field graphql.CollectedField, obj *violations.Violation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Violation_decisionNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionNote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Violation_decisionNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Violation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ViolationCode_code(ctx context.Context, field graphql.CollectedField, obj *violations.Code) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ViolationCode_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ViolationCode_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ViolationCode", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ViolationCode_name(ctx context.Context, field graphql.CollectedField, obj *violations.Code) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ViolationCode_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ViolationCode_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ViolationCode", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ViolationCode_track(ctx context.Context, field graphql.CollectedField, obj *violations.Code) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ViolationCode_track(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Track, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNViolationTrack2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ViolationCode_track(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ViolationCode", field, false, false, errors.New("field of type ViolationTrack does not have child fields"))
+}
+
+func (ec *executionContext) _ViolationCode_defaultPoints(ctx context.Context, field graphql.CollectedField, obj *violations.Code) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ViolationCode_defaultPoints(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DefaultPoints, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ViolationCode_defaultPoints(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ViolationCode", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ViolationCode_issuedBy(ctx context.Context, field graphql.CollectedField, obj *violations.Code) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ViolationCode_issuedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ViolationCode_issuedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ViolationCode", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ViolationCode_description(ctx context.Context, field graphql.CollectedField, obj *violations.Code) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ViolationCode_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ViolationCode_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ViolationCode", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ViolationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ViolationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ViolationConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.ViolationEdge) graphql.Marshaler {
+			return ec.marshalNViolationEdge2ᚕtradeguardᚋgraphᚋmodelᚐViolationEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ViolationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ViolationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ViolationEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ViolationConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.ViolationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ViolationConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []violations.Violation) graphql.Marshaler {
+			return ec.marshalNViolation2ᚕtradeguardᚋviolationsᚐViolationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ViolationConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ViolationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Violation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ViolationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ViolationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ViolationConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖtradeguardᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ViolationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ViolationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ViolationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ViolationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ViolationConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ViolationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ViolationConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ViolationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ViolationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ViolationEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ViolationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ViolationEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ViolationEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ViolationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ViolationEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *violations.Violation) graphql.Marshaler {
+			return ec.marshalNViolation2ᚖtradeguardᚋviolationsᚐViolation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ViolationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ViolationEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Violation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ViolationPayload_violation(ctx context.Context, field graphql.CollectedField, obj *model.ViolationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ViolationPayload_violation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Violation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *violations.Violation) graphql.Marshaler {
+			return ec.marshalOViolation2ᚖtradeguardᚋviolationsᚐViolation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ViolationPayload_violation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ViolationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Violation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ViolationPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ViolationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ViolationPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕtradeguardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ViolationPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ViolationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -18637,6 +23016,43 @@ func (ec *executionContext) unmarshalInputOrderShipInput(ctx context.Context, ob
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputPenaltyLiftInput(ctx context.Context, obj any) (model.PenaltyLiftInput, error) {
+	var it model.PenaltyLiftInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"penaltyId", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "penaltyId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("penaltyId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PenaltyID = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputProductCreateInput(ctx context.Context, obj any) (model.ProductCreateInput, error) {
 	var it model.ProductCreateInput
 	if obj == nil {
@@ -18727,6 +23143,225 @@ func (ec *executionContext) unmarshalInputProductFilter(ctx context.Context, obj
 				return it, err
 			}
 			it.Search = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputRatingCreateInput(ctx context.Context, obj any) (model.RatingCreateInput, error) {
+	var it model.RatingCreateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["comment"]; !present {
+		asMap["comment"] = ""
+	}
+
+	fieldsInOrder := [...]string{"orderId", "overall", "descriptionMatch", "serviceAttitude", "logisticsSpeed", "comment"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orderId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderID = data
+		case "overall":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("overall"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Overall = data
+		case "descriptionMatch":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionMatch"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionMatch = data
+		case "serviceAttitude":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceAttitude"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceAttitude = data
+		case "logisticsSpeed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("logisticsSpeed"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LogisticsSpeed = data
+		case "comment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("comment"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Comment = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputRatingFilter(ctx context.Context, obj any) (model.RatingFilter, error) {
+	var it model.RatingFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"stars", "negativeOnly", "unanswered"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "stars":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stars"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Stars = data
+		case "negativeOnly":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("negativeOnly"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NegativeOnly = data
+		case "unanswered":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unanswered"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unanswered = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputRatingReplyInput(ctx context.Context, obj any) (model.RatingReplyInput, error) {
+	var it model.RatingReplyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ratingId", "text"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ratingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ratingId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RatingID = data
+		case "text":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Text = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputRatingReviseInput(ctx context.Context, obj any) (model.RatingReviseInput, error) {
+	var it model.RatingReviseInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["comment"]; !present {
+		asMap["comment"] = ""
+	}
+
+	fieldsInOrder := [...]string{"ratingId", "overall", "descriptionMatch", "serviceAttitude", "logisticsSpeed", "comment"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ratingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ratingId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RatingID = data
+		case "overall":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("overall"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Overall = data
+		case "descriptionMatch":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionMatch"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionMatch = data
+		case "serviceAttitude":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceAttitude"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceAttitude = data
+		case "logisticsSpeed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("logisticsSpeed"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LogisticsSpeed = data
+		case "comment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("comment"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Comment = data
 		}
 	}
 	return it, nil
@@ -19106,6 +23741,203 @@ func (ec *executionContext) unmarshalInputTokenRevokeInput(ctx context.Context, 
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputViolationAppealInput(ctx context.Context, obj any) (model.ViolationAppealInput, error) {
+	var it model.ViolationAppealInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"violationId", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "violationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("violationId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ViolationID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputViolationDecideInput(ctx context.Context, obj any) (model.ViolationDecideInput, error) {
+	var it model.ViolationDecideInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"violationId", "uphold", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "violationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("violationId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ViolationID = data
+		case "uphold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("uphold"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Uphold = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputViolationFilter(ctx context.Context, obj any) (model.ViolationFilter, error) {
+	var it model.ViolationFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"status", "track", "code", "countingAt"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOViolationStatus2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "track":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("track"))
+			data, err := ec.unmarshalOViolationTrack2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Track = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "countingAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countingAt"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountingAt = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputViolationIssueInput(ctx context.Context, obj any) (model.ViolationIssueInput, error) {
+	var it model.ViolationIssueInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"storeId", "code", "points", "note", "evidence", "caseId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "storeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("storeId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StoreID = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "points":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("points"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Points = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		}
+	}
+	return it, nil
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -19114,6 +23946,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 	switch obj := (obj).(type) {
 	case nil:
 		return graphql.Null
+	case violations.Violation:
+		return ec._Violation(ctx, sel, &obj)
+	case *violations.Violation:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Violation(ctx, sel, obj)
 	case tenants.User:
 		return ec._User(ctx, sel, &obj)
 	case *tenants.User:
@@ -19135,6 +23974,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._StaffInvite(ctx, sel, obj)
+	case ratings.Rating:
+		return ec._Rating(ctx, sel, &obj)
+	case *ratings.Rating:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Rating(ctx, sel, obj)
 	case catalog.Product:
 		return ec._Product(ctx, sel, &obj)
 	case *catalog.Product:
@@ -19196,6 +24042,55 @@ func (ec *executionContext) _AccountDeletePayload(ctx context.Context, sel ast.S
 			}
 		case "userErrors":
 			out.Values[i] = ec._AccountDeletePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var activePointsImplementors = []string{"ActivePoints"}
+
+func (ec *executionContext) _ActivePoints(ctx context.Context, sel ast.SelectionSet, obj *model.ActivePoints) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, activePointsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ActivePoints")
+		case "general":
+			out.Values[i] = ec._ActivePoints_general(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "serious":
+			out.Values[i] = ec._ActivePoints_serious(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "asOf":
+			out.Values[i] = ec._ActivePoints_asOf(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -21144,6 +26039,55 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "violationIssue":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_violationIssue(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "violationAppeal":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_violationAppeal(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "violationDecide":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_violationDecide(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ratingCreate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_ratingCreate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ratingRevise":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_ratingRevise(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ratingReply":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_ratingReply(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "penaltyLift":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_penaltyLift(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "afterSalesCaseRefundRetry":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_afterSalesCaseRefundRetry(ctx, field)
@@ -21540,6 +26484,72 @@ func (ec *executionContext) _Order(ctx context.Context, sel ast.SelectionSet, ob
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "rating":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Order_rating(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "ratingClosesAt":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Order_ratingClosesAt(ctx, field, obj)
 				return res
 			}
 
@@ -22112,6 +27122,194 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 			out.Values[i] = ec._PageInfo_startCursor(ctx, field, obj)
 		case "endCursor":
 			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var penaltyImplementors = []string{"Penalty"}
+
+func (ec *executionContext) _Penalty(ctx context.Context, sel ast.SelectionSet, obj *tenants.Penalty) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, penaltyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Penalty")
+		case "id":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Penalty_id(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "store":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Penalty_store(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "kind":
+			out.Values[i] = ec._Penalty_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "track":
+			out.Values[i] = ec._Penalty_track(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "threshold":
+			out.Values[i] = ec._Penalty_threshold(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "points":
+			out.Values[i] = ec._Penalty_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "closureReview":
+			out.Values[i] = ec._Penalty_closureReview(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startsAt":
+			out.Values[i] = ec._Penalty_startsAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endsAt":
+			out.Values[i] = ec._Penalty_endsAt(ctx, field, obj)
+		case "liftedAt":
+			out.Values[i] = ec._Penalty_liftedAt(ctx, field, obj)
+		case "liftReason":
+			out.Values[i] = ec._Penalty_liftReason(ctx, field, obj)
+		case "reason":
+			out.Values[i] = ec._Penalty_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var penaltyPayloadImplementors = []string{"PenaltyPayload"}
+
+func (ec *executionContext) _PenaltyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.PenaltyPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, penaltyPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PenaltyPayload")
+		case "penalty":
+			out.Values[i] = ec._PenaltyPayload_penalty(ctx, field, obj)
+		case "userErrors":
+			out.Values[i] = ec._PenaltyPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -22727,6 +27925,50 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "violationCodes":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_violationCodes(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "penaltyReviewQueue":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_penaltyReviewQueue(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -22735,6 +27977,435 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___schema(ctx, field)
 			})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var ratingImplementors = []string{"Rating", "Node"}
+
+func (ec *executionContext) _Rating(ctx context.Context, sel ast.SelectionSet, obj *ratings.Rating) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ratingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Rating")
+		case "id":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Rating_id(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "store":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Rating_store(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "order":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Rating_order(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "overall":
+			out.Values[i] = ec._Rating_overall(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "descriptionMatch":
+			out.Values[i] = ec._Rating_descriptionMatch(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "serviceAttitude":
+			out.Values[i] = ec._Rating_serviceAttitude(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "logisticsSpeed":
+			out.Values[i] = ec._Rating_logisticsSpeed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "comment":
+			out.Values[i] = ec._Rating_comment(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "negative":
+			out.Values[i] = ec._Rating_negative(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Rating_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "revisedAt":
+			out.Values[i] = ec._Rating_revisedAt(ctx, field, obj)
+		case "reply":
+			out.Values[i] = ec._Rating_reply(ctx, field, obj)
+		case "repliedAt":
+			out.Values[i] = ec._Rating_repliedAt(ctx, field, obj)
+		case "availableActions":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Rating_availableActions(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var ratingAveragesImplementors = []string{"RatingAverages"}
+
+func (ec *executionContext) _RatingAverages(ctx context.Context, sel ast.SelectionSet, obj *ratings.StoreAverages) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ratingAveragesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RatingAverages")
+		case "from":
+			out.Values[i] = ec._RatingAverages_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "asOf":
+			out.Values[i] = ec._RatingAverages_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._RatingAverages_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "overall":
+			out.Values[i] = ec._RatingAverages_overall(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "descriptionMatch":
+			out.Values[i] = ec._RatingAverages_descriptionMatch(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "serviceAttitude":
+			out.Values[i] = ec._RatingAverages_serviceAttitude(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "logisticsSpeed":
+			out.Values[i] = ec._RatingAverages_logisticsSpeed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "negative":
+			out.Values[i] = ec._RatingAverages_negative(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var ratingConnectionImplementors = []string{"RatingConnection"}
+
+func (ec *executionContext) _RatingConnection(ctx context.Context, sel ast.SelectionSet, obj *model.RatingConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ratingConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RatingConnection")
+		case "edges":
+			out.Values[i] = ec._RatingConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._RatingConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._RatingConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._RatingConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var ratingEdgeImplementors = []string{"RatingEdge"}
+
+func (ec *executionContext) _RatingEdge(ctx context.Context, sel ast.SelectionSet, obj *model.RatingEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ratingEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RatingEdge")
+		case "cursor":
+			out.Values[i] = ec._RatingEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._RatingEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var ratingPayloadImplementors = []string{"RatingPayload"}
+
+func (ec *executionContext) _RatingPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RatingPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ratingPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RatingPayload")
+		case "rating":
+			out.Values[i] = ec._RatingPayload_rating(ctx, field, obj)
+		case "userErrors":
+			out.Values[i] = ec._RatingPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -23165,6 +28836,186 @@ func (ec *executionContext) _Store(ctx context.Context, sel ast.SelectionSet, ob
 					}
 				}()
 				res = ec._Store_history(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "ratings":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Store_ratings(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "ratingAverages":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Store_ratingAverages(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "violations":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Store_violations(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "activePoints":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Store_activePoints(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "penalties":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Store_penalties(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -23660,6 +29511,401 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var violationImplementors = []string{"Violation", "Node"}
+
+func (ec *executionContext) _Violation(ctx context.Context, sel ast.SelectionSet, obj *violations.Violation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, violationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Violation")
+		case "id":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Violation_id(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "code":
+			out.Values[i] = ec._Violation_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "track":
+			out.Values[i] = ec._Violation_track(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "points":
+			out.Values[i] = ec._Violation_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "issuedAt":
+			out.Values[i] = ec._Violation_issuedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expiresAt":
+			out.Values[i] = ec._Violation_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "issuedBy":
+			out.Values[i] = ec._Violation_issuedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.Values[i] = ec._Violation_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "evidence":
+			out.Values[i] = ec._Violation_evidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "case":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Violation_case(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "status":
+			out.Values[i] = ec._Violation_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "appealDeadline":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Violation_appealDeadline(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "appealReason":
+			out.Values[i] = ec._Violation_appealReason(ctx, field, obj)
+		case "appealedAt":
+			out.Values[i] = ec._Violation_appealedAt(ctx, field, obj)
+		case "decidedAt":
+			out.Values[i] = ec._Violation_decidedAt(ctx, field, obj)
+		case "decisionNote":
+			out.Values[i] = ec._Violation_decisionNote(ctx, field, obj)
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var violationCodeImplementors = []string{"ViolationCode"}
+
+func (ec *executionContext) _ViolationCode(ctx context.Context, sel ast.SelectionSet, obj *violations.Code) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, violationCodeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ViolationCode")
+		case "code":
+			out.Values[i] = ec._ViolationCode_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._ViolationCode_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "track":
+			out.Values[i] = ec._ViolationCode_track(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "defaultPoints":
+			out.Values[i] = ec._ViolationCode_defaultPoints(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issuedBy":
+			out.Values[i] = ec._ViolationCode_issuedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._ViolationCode_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var violationConnectionImplementors = []string{"ViolationConnection"}
+
+func (ec *executionContext) _ViolationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ViolationConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, violationConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ViolationConnection")
+		case "edges":
+			out.Values[i] = ec._ViolationConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._ViolationConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ViolationConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ViolationConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var violationEdgeImplementors = []string{"ViolationEdge"}
+
+func (ec *executionContext) _ViolationEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ViolationEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, violationEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ViolationEdge")
+		case "cursor":
+			out.Values[i] = ec._ViolationEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ViolationEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var violationPayloadImplementors = []string{"ViolationPayload"}
+
+func (ec *executionContext) _ViolationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ViolationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, violationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ViolationPayload")
+		case "violation":
+			out.Values[i] = ec._ViolationPayload_violation(ctx, field, obj)
+		case "userErrors":
+			out.Values[i] = ec._ViolationPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var __DirectiveImplementors = []string{"__Directive"}
 
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
@@ -24017,6 +30263,20 @@ func (ec *executionContext) unmarshalNAccountDeleteRequestInput2tradeguardᚋgra
 func (ec *executionContext) unmarshalNAccountDeleteWithdrawInput2tradeguardᚋgraphᚋmodelᚐAccountDeleteWithdrawInput(ctx context.Context, v any) (model.AccountDeleteWithdrawInput, error) {
 	res, err := ec.unmarshalInputAccountDeleteWithdrawInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNActivePoints2tradeguardᚋgraphᚋmodelᚐActivePoints(ctx context.Context, sel ast.SelectionSet, v model.ActivePoints) graphql.Marshaler {
+	return ec._ActivePoints(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNActivePoints2ᚖtradeguardᚋgraphᚋmodelᚐActivePoints(ctx context.Context, sel ast.SelectionSet, v *model.ActivePoints) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ActivePoints(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNAfterSalesCase2tradeguardᚋaftersalesᚐCase(ctx context.Context, sel ast.SelectionSet, v aftersales.Case) graphql.Marshaler {
@@ -24605,6 +30865,28 @@ func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, se
 	return res
 }
 
+func (ec *executionContext) unmarshalNDateTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	res, err := graphql.UnmarshalTime(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDateTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalTime(*v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNDeadlineAction2tradeguardᚋordersᚐDeadlineAction(ctx context.Context, v any) (orders.DeadlineAction, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := orders.DeadlineAction(tmp)
@@ -24672,6 +30954,22 @@ func (ec *executionContext) marshalNEvidenceKind2string(ctx context.Context, sel
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
@@ -25054,6 +31352,61 @@ func (ec *executionContext) marshalNPaymentMethod2string(ctx context.Context, se
 	return res
 }
 
+func (ec *executionContext) marshalNPenalty2tradeguardᚋtenantsᚐPenalty(ctx context.Context, sel ast.SelectionSet, v tenants.Penalty) graphql.Marshaler {
+	return ec._Penalty(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPenalty2ᚕtradeguardᚋtenantsᚐPenaltyᚄ(ctx context.Context, sel ast.SelectionSet, v []tenants.Penalty) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPenalty2tradeguardᚋtenantsᚐPenalty(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNPenaltyKind2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPenaltyKind2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNPenaltyLiftInput2tradeguardᚋgraphᚋmodelᚐPenaltyLiftInput(ctx context.Context, v any) (model.PenaltyLiftInput, error) {
+	res, err := ec.unmarshalInputPenaltyLiftInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPenaltyPayload2tradeguardᚋgraphᚋmodelᚐPenaltyPayload(ctx context.Context, sel ast.SelectionSet, v model.PenaltyPayload) graphql.Marshaler {
+	return ec._PenaltyPayload(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPenaltyPayload2ᚖtradeguardᚋgraphᚋmodelᚐPenaltyPayload(ctx context.Context, sel ast.SelectionSet, v *model.PenaltyPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PenaltyPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNProduct2tradeguardᚋcatalogᚐProduct(ctx context.Context, sel ast.SelectionSet, v catalog.Product) graphql.Marshaler {
 	return ec._Product(ctx, sel, &v)
 }
@@ -25151,6 +31504,161 @@ func (ec *executionContext) marshalNProductStatus2string(ctx context.Context, se
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNRating2tradeguardᚋratingsᚐRating(ctx context.Context, sel ast.SelectionSet, v ratings.Rating) graphql.Marshaler {
+	return ec._Rating(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRating2ᚕtradeguardᚋratingsᚐRatingᚄ(ctx context.Context, sel ast.SelectionSet, v []ratings.Rating) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRating2tradeguardᚋratingsᚐRating(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRating2ᚖtradeguardᚋratingsᚐRating(ctx context.Context, sel ast.SelectionSet, v *ratings.Rating) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Rating(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRatingAction2tradeguardᚋratingsᚐAction(ctx context.Context, v any) (ratings.Action, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := ratings.Action(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRatingAction2tradeguardᚋratingsᚐAction(ctx context.Context, sel ast.SelectionSet, v ratings.Action) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNRatingAction2ᚕtradeguardᚋratingsᚐActionᚄ(ctx context.Context, v any) ([]ratings.Action, error) {
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]ratings.Action, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNRatingAction2tradeguardᚋratingsᚐAction(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNRatingAction2ᚕtradeguardᚋratingsᚐActionᚄ(ctx context.Context, sel ast.SelectionSet, v []ratings.Action) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRatingAction2tradeguardᚋratingsᚐAction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRatingAverages2tradeguardᚋratingsᚐStoreAverages(ctx context.Context, sel ast.SelectionSet, v ratings.StoreAverages) graphql.Marshaler {
+	return ec._RatingAverages(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRatingAverages2ᚖtradeguardᚋratingsᚐStoreAverages(ctx context.Context, sel ast.SelectionSet, v *ratings.StoreAverages) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RatingAverages(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRatingConnection2tradeguardᚋgraphᚋmodelᚐRatingConnection(ctx context.Context, sel ast.SelectionSet, v model.RatingConnection) graphql.Marshaler {
+	return ec._RatingConnection(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRatingConnection2ᚖtradeguardᚋgraphᚋmodelᚐRatingConnection(ctx context.Context, sel ast.SelectionSet, v *model.RatingConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RatingConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRatingCreateInput2tradeguardᚋgraphᚋmodelᚐRatingCreateInput(ctx context.Context, v any) (model.RatingCreateInput, error) {
+	res, err := ec.unmarshalInputRatingCreateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRatingEdge2tradeguardᚋgraphᚋmodelᚐRatingEdge(ctx context.Context, sel ast.SelectionSet, v model.RatingEdge) graphql.Marshaler {
+	return ec._RatingEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRatingEdge2ᚕtradeguardᚋgraphᚋmodelᚐRatingEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.RatingEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRatingEdge2tradeguardᚋgraphᚋmodelᚐRatingEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRatingPayload2tradeguardᚋgraphᚋmodelᚐRatingPayload(ctx context.Context, sel ast.SelectionSet, v model.RatingPayload) graphql.Marshaler {
+	return ec._RatingPayload(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRatingPayload2ᚖtradeguardᚋgraphᚋmodelᚐRatingPayload(ctx context.Context, sel ast.SelectionSet, v *model.RatingPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RatingPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRatingReplyInput2tradeguardᚋgraphᚋmodelᚐRatingReplyInput(ctx context.Context, v any) (model.RatingReplyInput, error) {
+	res, err := ec.unmarshalInputRatingReplyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRatingReviseInput2tradeguardᚋgraphᚋmodelᚐRatingReviseInput(ctx context.Context, v any) (model.RatingReviseInput, error) {
+	res, err := ec.unmarshalInputRatingReviseInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNRole2tradeguardᚋtenantsᚐRole(ctx context.Context, v any) (tenants.Role, error) {
@@ -25542,6 +32050,151 @@ func (ec *executionContext) marshalNUserError2ᚕtradeguardᚋgraphᚋmodelᚐUs
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNViolation2tradeguardᚋviolationsᚐViolation(ctx context.Context, sel ast.SelectionSet, v violations.Violation) graphql.Marshaler {
+	return ec._Violation(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNViolation2ᚕtradeguardᚋviolationsᚐViolationᚄ(ctx context.Context, sel ast.SelectionSet, v []violations.Violation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNViolation2tradeguardᚋviolationsᚐViolation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNViolation2ᚖtradeguardᚋviolationsᚐViolation(ctx context.Context, sel ast.SelectionSet, v *violations.Violation) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Violation(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNViolationAppealInput2tradeguardᚋgraphᚋmodelᚐViolationAppealInput(ctx context.Context, v any) (model.ViolationAppealInput, error) {
+	res, err := ec.unmarshalInputViolationAppealInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNViolationCode2tradeguardᚋviolationsᚐCode(ctx context.Context, sel ast.SelectionSet, v violations.Code) graphql.Marshaler {
+	return ec._ViolationCode(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNViolationCode2ᚕtradeguardᚋviolationsᚐCodeᚄ(ctx context.Context, sel ast.SelectionSet, v []violations.Code) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNViolationCode2tradeguardᚋviolationsᚐCode(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNViolationConnection2tradeguardᚋgraphᚋmodelᚐViolationConnection(ctx context.Context, sel ast.SelectionSet, v model.ViolationConnection) graphql.Marshaler {
+	return ec._ViolationConnection(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNViolationConnection2ᚖtradeguardᚋgraphᚋmodelᚐViolationConnection(ctx context.Context, sel ast.SelectionSet, v *model.ViolationConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ViolationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNViolationDecideInput2tradeguardᚋgraphᚋmodelᚐViolationDecideInput(ctx context.Context, v any) (model.ViolationDecideInput, error) {
+	res, err := ec.unmarshalInputViolationDecideInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNViolationEdge2tradeguardᚋgraphᚋmodelᚐViolationEdge(ctx context.Context, sel ast.SelectionSet, v model.ViolationEdge) graphql.Marshaler {
+	return ec._ViolationEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNViolationEdge2ᚕtradeguardᚋgraphᚋmodelᚐViolationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ViolationEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNViolationEdge2tradeguardᚋgraphᚋmodelᚐViolationEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNViolationIssueInput2tradeguardᚋgraphᚋmodelᚐViolationIssueInput(ctx context.Context, v any) (model.ViolationIssueInput, error) {
+	res, err := ec.unmarshalInputViolationIssueInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNViolationPayload2tradeguardᚋgraphᚋmodelᚐViolationPayload(ctx context.Context, sel ast.SelectionSet, v model.ViolationPayload) graphql.Marshaler {
+	return ec._ViolationPayload(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNViolationPayload2ᚖtradeguardᚋgraphᚋmodelᚐViolationPayload(ctx context.Context, sel ast.SelectionSet, v *model.ViolationPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ViolationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNViolationStatus2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNViolationStatus2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNViolationTrack2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNViolationTrack2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -26074,6 +32727,42 @@ func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalOInt2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]int, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInt2int(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOInt2ᚕintᚄ(ctx context.Context, sel ast.SelectionSet, v []int) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNInt2int(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -26238,6 +32927,13 @@ func (ec *executionContext) marshalOPaymentMethod2ᚖstring(ctx context.Context,
 	return res
 }
 
+func (ec *executionContext) marshalOPenalty2ᚖtradeguardᚋtenantsᚐPenalty(ctx context.Context, sel ast.SelectionSet, v *tenants.Penalty) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Penalty(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOProduct2ᚖtradeguardᚋcatalogᚐProduct(ctx context.Context, sel ast.SelectionSet, v *catalog.Product) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -26250,6 +32946,21 @@ func (ec *executionContext) unmarshalOProductFilter2ᚖtradeguardᚋgraphᚋmode
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputProductFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORating2ᚖtradeguardᚋratingsᚐRating(ctx context.Context, sel ast.SelectionSet, v *ratings.Rating) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Rating(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalORatingFilter2ᚖtradeguardᚋgraphᚋmodelᚐRatingFilter(ctx context.Context, v any) (*model.RatingFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRatingFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -26357,6 +33068,95 @@ func (ec *executionContext) marshalOViewer2ᚖtradeguardᚋgraphᚋmodelᚐViewe
 		return graphql.Null
 	}
 	return ec._Viewer(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOViolation2ᚖtradeguardᚋviolationsᚐViolation(ctx context.Context, sel ast.SelectionSet, v *violations.Violation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Violation(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOViolationFilter2ᚖtradeguardᚋgraphᚋmodelᚐViolationFilter(ctx context.Context, v any) (*model.ViolationFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputViolationFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOViolationStatus2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNViolationStatus2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOViolationStatus2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNViolationStatus2string(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOViolationTrack2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNViolationTrack2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOViolationTrack2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNViolationTrack2string(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

@@ -98,5 +98,12 @@ func complexity() ComplexityRoot {
 	c.Query.Products = func(child int, first *int, _ *string, _ *model.ProductFilter) int { return perPage(child, first) }
 	c.Query.Stores = func(child int, first *int, _ *string) int { return perPage(child, first) }
 	c.Order.Items = func(child int) int { return 1 + child*10 }
+	c.Query.AfterSalesCases = func(child int, first *int, _ *string, _ *model.AfterSalesCaseFilter) int {
+		return perPage(child, first)
+	}
+	c.Query.ArbitrationQueue = func(child int, first *int, _ *string) int { return perPage(child, first) }
+	c.Query.ComplaintQueue = func(child int, first *int, _ *string) int { return perPage(child, first) }
+	c.Store.Ratings = func(child int, first *int, _ *string, _ *model.RatingFilter) int { return perPage(child, first) }
+	c.Store.Violations = func(child int, first *int, _ *string, _ *model.ViolationFilter) int { return perPage(child, first) }
 	return c
 }

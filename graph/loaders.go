@@ -11,6 +11,7 @@ import (
 	"tradeguard/aftersales"
 	"tradeguard/catalog"
 	"tradeguard/orders"
+	"tradeguard/ratings"
 	"tradeguard/tenants"
 )
 
@@ -25,12 +26,13 @@ type loaders struct {
 	items   *dataloadgen.Loader[orders.Key, []orders.Item]
 	events  *dataloadgen.Loader[orders.Key, []orders.Event]
 	// kase: "case" is a Go keyword
-	kase         *dataloadgen.Loader[aftersales.Key, aftersales.Case]
-	caseItems    *dataloadgen.Loader[aftersales.Key, []aftersales.Item]
-	caseEvents   *dataloadgen.Loader[aftersales.Key, []aftersales.Event]
-	caseRefunds  *dataloadgen.Loader[aftersales.Key, []aftersales.Refund]
-	caseEvidence *dataloadgen.Loader[aftersales.Key, []aftersales.Evidence]
-	caseMessages *dataloadgen.Loader[aftersales.Key, []aftersales.Message]
+	kase          *dataloadgen.Loader[aftersales.Key, aftersales.Case]
+	caseItems     *dataloadgen.Loader[aftersales.Key, []aftersales.Item]
+	caseEvents    *dataloadgen.Loader[aftersales.Key, []aftersales.Event]
+	caseRefunds   *dataloadgen.Loader[aftersales.Key, []aftersales.Refund]
+	ratingByOrder *dataloadgen.Loader[orders.Key, ratings.Rating]
+	caseEvidence  *dataloadgen.Loader[aftersales.Key, []aftersales.Evidence]
+	caseMessages  *dataloadgen.Loader[aftersales.Key, []aftersales.Message]
 }
 
 const loaderWait = 2 * time.Millisecond
@@ -75,6 +77,9 @@ func newLoaders(s *tenants.Session) *loaders {
 		}, wait),
 		caseEvents: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []aftersales.Key) (map[aftersales.Key][]aftersales.Event, error) {
 			return aftersales.EventsByCases(ctx, s, keys)
+		}, wait),
+		ratingByOrder: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []orders.Key) (map[orders.Key]ratings.Rating, error) {
+			return ratings.ByOrders(ctx, s, keys)
 		}, wait),
 		caseRefunds: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []aftersales.Key) (map[aftersales.Key][]aftersales.Refund, error) {
 			return aftersales.RefundsByCases(ctx, s, keys)

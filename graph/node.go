@@ -2,11 +2,14 @@ package graph
 
 import (
 	"context"
+	"errors"
 
 	"tradeguard/catalog"
 	"tradeguard/graph/model"
 	"tradeguard/orders"
+	"tradeguard/ratings"
 	"tradeguard/tenants"
+	"tradeguard/violations"
 )
 
 // node fetches any object by global id through the same loaders (and so the same row-level security) as
@@ -45,6 +48,22 @@ func (r *Resolver) node(ctx context.Context, id string) (model.Node, error) {
 		if k, err := caseKey(id); err == nil {
 			v, err := load(ctx, l.kase, k)
 			return asNode(v, v != nil, err)
+		}
+	case kindRating:
+		if k, err := ratingKey(id); err == nil {
+			rs, err := ratings.ByKeys(ctx, tenants.SessionFrom(ctx), []ratings.Key{k})
+			if len(rs) == 0 || err != nil {
+				return nil, err
+			}
+			return asNode(&rs[0], true, nil)
+		}
+	case kindViolation:
+		if k, err := violationKey(id); err == nil {
+			v, err := violations.Get(ctx, tenants.SessionFrom(ctx), k)
+			if errors.Is(err, tenants.ErrNotFound) || errors.Is(err, tenants.ErrForbidden) {
+				return nil, nil
+			}
+			return asNode(&v, err == nil, err)
 		}
 	case kindAPIToken:
 		if ids, ok := parseID(id, kindAPIToken, 2); ok && tenants.PrincipalFrom(ctx).IsStoreOwner() {

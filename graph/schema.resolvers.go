@@ -8,12 +8,15 @@ package graph
 import (
 	"context"
 	"errors"
+	"time"
 	"tradeguard/aftersales"
 	"tradeguard/catalog"
 	"tradeguard/graph/model"
 	"tradeguard/lifecycle"
 	"tradeguard/orders"
+	"tradeguard/ratings"
 	"tradeguard/tenants"
+	"tradeguard/violations"
 )
 
 // ID is the resolver for the id field.
@@ -481,6 +484,67 @@ func (r *mutationResolver) ArbitrationAppealDecide(ctx context.Context, input mo
 	return casePayload(ctx)(aftersales.DecideAppeal(ctx, tenants.SessionFrom(ctx), r.Payments, k, input.Uphold, input.Note, input.IdempotencyKey, input.ExpectedVersion, r.Now()))
 }
 
+// ViolationIssue is the resolver for the violationIssue field.
+func (r *mutationResolver) ViolationIssue(ctx context.Context, input model.ViolationIssueInput) (*model.ViolationPayload, error) {
+	in, err := violationIssueInput(input)
+	if err != nil {
+		return violationPayload(violations.Violation{}, err)
+	}
+	return violationPayload(violations.Issue(ctx, tenants.SessionFrom(ctx), in, r.Now()))
+}
+
+// ViolationAppeal is the resolver for the violationAppeal field.
+func (r *mutationResolver) ViolationAppeal(ctx context.Context, input model.ViolationAppealInput) (*model.ViolationPayload, error) {
+	k, err := violationKey(input.ViolationID)
+	if err != nil {
+		return nil, err
+	}
+	return violationPayload(violations.Appeal(ctx, tenants.SessionFrom(ctx), k, input.Reason, r.Now()))
+}
+
+// ViolationDecide is the resolver for the violationDecide field.
+func (r *mutationResolver) ViolationDecide(ctx context.Context, input model.ViolationDecideInput) (*model.ViolationPayload, error) {
+	k, err := violationKey(input.ViolationID)
+	if err != nil {
+		return nil, err
+	}
+	return violationPayload(violations.Decide(ctx, tenants.SessionFrom(ctx), k, input.Uphold, input.Note, r.Now()))
+}
+
+// RatingCreate is the resolver for the ratingCreate field.
+func (r *mutationResolver) RatingCreate(ctx context.Context, input model.RatingCreateInput) (*model.RatingPayload, error) {
+	k, err := orderKey(input.OrderID)
+	if err != nil {
+		return nil, err
+	}
+	in := ratingInput(input.Overall, input.DescriptionMatch, input.ServiceAttitude, input.LogisticsSpeed, input.Comment)
+	return ratingPayload(ratings.Create(ctx, tenants.SessionFrom(ctx), k, in, r.Now()))
+}
+
+// RatingRevise is the resolver for the ratingRevise field.
+func (r *mutationResolver) RatingRevise(ctx context.Context, input model.RatingReviseInput) (*model.RatingPayload, error) {
+	k, err := ratingKey(input.RatingID)
+	if err != nil {
+		return nil, err
+	}
+	in := ratingInput(input.Overall, input.DescriptionMatch, input.ServiceAttitude, input.LogisticsSpeed, input.Comment)
+	return ratingPayload(ratings.Revise(ctx, tenants.SessionFrom(ctx), k, in, r.Now()))
+}
+
+// RatingReply is the resolver for the ratingReply field.
+func (r *mutationResolver) RatingReply(ctx context.Context, input model.RatingReplyInput) (*model.RatingPayload, error) {
+	k, err := ratingKey(input.RatingID)
+	if err != nil {
+		return nil, err
+	}
+	return ratingPayload(ratings.Reply(ctx, tenants.SessionFrom(ctx), k, input.Text, r.Now()))
+}
+
+// PenaltyLift is the resolver for the penaltyLift field.
+func (r *mutationResolver) PenaltyLift(ctx context.Context, input model.PenaltyLiftInput) (*model.PenaltyPayload, error) {
+	return penaltyLift(ctx, input, r.Now())
+}
+
 // AfterSalesCaseRefundRetry is the resolver for the afterSalesCaseRefundRetry field.
 func (r *mutationResolver) AfterSalesCaseRefundRetry(ctx context.Context, input model.AfterSalesCaseRefundRetryInput) (*model.AfterSalesCasePayload, error) {
 	k, err := caseKey(input.CaseID)
@@ -549,6 +613,16 @@ func (r *orderResolver) Timeline(ctx context.Context, obj *orders.Order) ([]orde
 	return loadersFrom(ctx).events.Load(ctx, orders.Key{StoreID: obj.StoreID, ID: obj.ID})
 }
 
+// Rating is the resolver for the rating field.
+func (r *orderResolver) Rating(ctx context.Context, obj *orders.Order) (*ratings.Rating, error) {
+	return load(ctx, loadersFrom(ctx).ratingByOrder, orders.Key{StoreID: obj.StoreID, ID: obj.ID})
+}
+
+// RatingClosesAt is the resolver for the ratingClosesAt field.
+func (r *orderResolver) RatingClosesAt(ctx context.Context, obj *orders.Order) (*time.Time, error) {
+	return ratingClosesAt(obj), nil
+}
+
 // ID is the resolver for the id field.
 func (r *orderBuyerResolver) ID(ctx context.Context, obj *orders.Buyer) (string, error) {
 	return globalID(kindUser, obj.ID), nil
@@ -591,6 +665,16 @@ func (r *orderItemResolver) GiftOf(ctx context.Context, obj *orders.Item) (*stri
 }
 
 // ID is the resolver for the id field.
+func (r *penaltyResolver) ID(ctx context.Context, obj *tenants.Penalty) (string, error) {
+	return globalID(kindPenalty, obj.StoreID, obj.ID), nil
+}
+
+// Store is the resolver for the store field.
+func (r *penaltyResolver) Store(ctx context.Context, obj *tenants.Penalty) (*tenants.Store, error) {
+	return load(ctx, loadersFrom(ctx).store, obj.StoreID)
+}
+
+// ID is the resolver for the id field.
 func (r *productResolver) ID(ctx context.Context, obj *catalog.Product) (string, error) {
 	return globalID(kindProduct, obj.StoreID, obj.ID), nil
 }
@@ -626,7 +710,7 @@ func (r *queryResolver) Store(ctx context.Context, id string) (*tenants.Store, e
 
 // Products is the resolver for the products field.
 func (r *queryResolver) Products(ctx context.Context, first *int, after *string, filter *model.ProductFilter) (*model.ProductConnection, error) {
-	return productConnection(ctx, first, after, filter)
+	return productConnection(ctx, first, after, filter, r.Now())
 }
 
 // Orders is the resolver for the orders field.
@@ -691,6 +775,36 @@ func (r *queryResolver) ComplaintQueue(ctx context.Context, first *int, after *s
 	return platformQueue(ctx, first, after, aftersales.PlatformReview, r.Now())
 }
 
+// ViolationCodes is the resolver for the violationCodes field.
+func (r *queryResolver) ViolationCodes(ctx context.Context) ([]violations.Code, error) {
+	return violations.Codes(ctx, tenants.SessionFrom(ctx))
+}
+
+// PenaltyReviewQueue is the resolver for the penaltyReviewQueue field.
+func (r *queryResolver) PenaltyReviewQueue(ctx context.Context, first *int) ([]tenants.Penalty, error) {
+	return violations.ReviewQueue(ctx, tenants.SessionFrom(ctx), min(pageSize(first), MaxPageSize))
+}
+
+// ID is the resolver for the id field.
+func (r *ratingResolver) ID(ctx context.Context, obj *ratings.Rating) (string, error) {
+	return globalID(kindRating, obj.StoreID, obj.ID), nil
+}
+
+// Store is the resolver for the store field.
+func (r *ratingResolver) Store(ctx context.Context, obj *ratings.Rating) (*tenants.Store, error) {
+	return load(ctx, loadersFrom(ctx).store, obj.StoreID)
+}
+
+// Order is the resolver for the order field.
+func (r *ratingResolver) Order(ctx context.Context, obj *ratings.Rating) (*orders.Order, error) {
+	return load(ctx, loadersFrom(ctx).order, orders.Key{StoreID: obj.StoreID, ID: obj.OrderID})
+}
+
+// AvailableActions is the resolver for the availableActions field.
+func (r *ratingResolver) AvailableActions(ctx context.Context, obj *ratings.Rating) ([]ratings.Action, error) {
+	return ratings.Available(tenants.PrincipalFrom(ctx), *obj, r.Now()), nil
+}
+
 // ID is the resolver for the id field.
 func (r *staffInviteResolver) ID(ctx context.Context, obj *tenants.Invite) (string, error) {
 	return globalID(kindStaffInvite, obj.StoreID, obj.ID), nil
@@ -715,6 +829,34 @@ func (r *storeResolver) History(ctx context.Context, obj *tenants.Store) ([]tena
 	return evs, err
 }
 
+// Ratings is the resolver for the ratings field.
+func (r *storeResolver) Ratings(ctx context.Context, obj *tenants.Store, first *int, after *string, filter *model.RatingFilter) (*model.RatingConnection, error) {
+	return ratingConnection(ctx, obj, first, after, filter)
+}
+
+// RatingAverages is the resolver for the ratingAverages field.
+func (r *storeResolver) RatingAverages(ctx context.Context, obj *tenants.Store, asOf *time.Time) (*ratings.StoreAverages, error) {
+	return ratingAverages(ctx, obj, asOf, r.Now())
+}
+
+// Violations is the resolver for the violations field.
+func (r *storeResolver) Violations(ctx context.Context, obj *tenants.Store, first *int, after *string, filter *model.ViolationFilter) (*model.ViolationConnection, error) {
+	c, err := violationConnection(ctx, obj, first, after, filter)
+	return c, storeFieldErr(err)
+}
+
+// ActivePoints is the resolver for the activePoints field.
+func (r *storeResolver) ActivePoints(ctx context.Context, obj *tenants.Store, asOf *time.Time) (*model.ActivePoints, error) {
+	p, err := activePoints(ctx, obj, asOf, r.Now())
+	return p, storeFieldErr(err)
+}
+
+// Penalties is the resolver for the penalties field.
+func (r *storeResolver) Penalties(ctx context.Context, obj *tenants.Store, inForceOnly *bool) ([]tenants.Penalty, error) {
+	ps, err := storePenalties(ctx, obj, inForceOnly, r.Now())
+	return ps, storeFieldErr(err)
+}
+
 // ID is the resolver for the id field.
 func (r *userResolver) ID(ctx context.Context, obj *tenants.User) (string, error) {
 	return globalID(kindUser, obj.ID), nil
@@ -726,6 +868,25 @@ func (r *userResolver) Email(ctx context.Context, obj *tenants.User) (*string, e
 		return nil, nil
 	}
 	return &obj.Email, nil
+}
+
+// ID is the resolver for the id field.
+func (r *violationResolver) ID(ctx context.Context, obj *violations.Violation) (string, error) {
+	return globalID(kindViolation, obj.StoreID, obj.ID), nil
+}
+
+// Case is the resolver for the case field.
+func (r *violationResolver) Case(ctx context.Context, obj *violations.Violation) (*aftersales.Case, error) {
+	if obj.CaseID == nil {
+		return nil, nil
+	}
+	return load(ctx, loadersFrom(ctx).kase, aftersales.Key{StoreID: obj.StoreID, ID: *obj.CaseID})
+}
+
+// AppealDeadline is the resolver for the appealDeadline field.
+func (r *violationResolver) AppealDeadline(ctx context.Context, obj *violations.Violation) (*time.Time, error) {
+	d := obj.AppealDeadline()
+	return &d, nil
 }
 
 // AfterSalesCase returns AfterSalesCaseResolver implementation.
@@ -760,11 +921,17 @@ func (r *Resolver) OrderBuyer() OrderBuyerResolver { return &orderBuyerResolver{
 // OrderItem returns OrderItemResolver implementation.
 func (r *Resolver) OrderItem() OrderItemResolver { return &orderItemResolver{r} }
 
+// Penalty returns PenaltyResolver implementation.
+func (r *Resolver) Penalty() PenaltyResolver { return &penaltyResolver{r} }
+
 // Product returns ProductResolver implementation.
 func (r *Resolver) Product() ProductResolver { return &productResolver{r} }
 
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
+
+// Rating returns RatingResolver implementation.
+func (r *Resolver) Rating() RatingResolver { return &ratingResolver{r} }
 
 // StaffInvite returns StaffInviteResolver implementation.
 func (r *Resolver) StaffInvite() StaffInviteResolver { return &staffInviteResolver{r} }
@@ -774,6 +941,9 @@ func (r *Resolver) Store() StoreResolver { return &storeResolver{r} }
 
 // User returns UserResolver implementation.
 func (r *Resolver) User() UserResolver { return &userResolver{r} }
+
+// Violation returns ViolationResolver implementation.
+func (r *Resolver) Violation() ViolationResolver { return &violationResolver{r} }
 
 type afterSalesCaseResolver struct{ *Resolver }
 type afterSalesCaseItemResolver struct{ *Resolver }
@@ -785,8 +955,11 @@ type mutationResolver struct{ *Resolver }
 type orderResolver struct{ *Resolver }
 type orderBuyerResolver struct{ *Resolver }
 type orderItemResolver struct{ *Resolver }
+type penaltyResolver struct{ *Resolver }
 type productResolver struct{ *Resolver }
 type queryResolver struct{ *Resolver }
+type ratingResolver struct{ *Resolver }
 type staffInviteResolver struct{ *Resolver }
 type storeResolver struct{ *Resolver }
 type userResolver struct{ *Resolver }
+type violationResolver struct{ *Resolver }

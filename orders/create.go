@@ -126,6 +126,9 @@ func Create(ctx context.Context, s *tenants.Session, in CreateInput, now time.Ti
 	if err := AcceptsOrders(st); err != nil {
 		return Order{}, err
 	}
+	if err := tenants.CheckPenalty(ctx, s, st.ID, tenants.PenaltySellingSuspended, now, "input", "storeId"); err != nil {
+		return Order{}, err
+	}
 	products, err := productsOf(ctx, s, st, in)
 	if err != nil {
 		return Order{}, err

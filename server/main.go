@@ -19,7 +19,10 @@ import (
 	"tradeguard/internal/clock"
 	"tradeguard/payments"
 	"tradeguard/scheduler"
+	"tradeguard/tenants"
+	"tradeguard/violations"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -67,6 +70,13 @@ func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error
 		return err
 	}
 	if cfg.SchedulerEvery > 0 {
+		// The violations scan reschedules itself; its first row is made here (once per database).
+		err := tenants.Run(ctx, db.App, tenants.System, func(tx *sqlx.Tx) error {
+			return violations.EnsureScan(ctx, tenants.Attach(tx, tenants.System), clock.Real())
+		})
+		if err != nil {
+			return fmt.Errorf("violations scan: %w", err)
+		}
 		runner := newScheduler(db.App, clock.Real, pay, log, scheduler.NewMetrics(reg))
 		go runner.Start(ctx, cfg.SchedulerEvery)
 	}

@@ -12,6 +12,7 @@ import (
 	"tradeguard/orders"
 	"tradeguard/payments"
 	"tradeguard/scheduler"
+	"tradeguard/violations"
 )
 
 // newScheduler wires every domain's deadline handlers into the one runner.
@@ -20,5 +21,6 @@ func newScheduler(db *sqlx.DB, now func() time.Time, pay payments.Adapter, log *
 	maps.Copy(handlers, orders.Handlers(pay))
 	maps.Copy(handlers, lifecycle.Handlers())
 	maps.Copy(handlers, aftersales.Handlers(pay))
+	maps.Copy(handlers, violations.Handlers())
 	return &scheduler.Runner{DB: db, Now: now, Handlers: handlers, Log: log, Metrics: m}
 }

@@ -12,7 +12,9 @@ import (
 	"tradeguard/catalog"
 	"tradeguard/lifecycle"
 	"tradeguard/orders"
+	"tradeguard/ratings"
 	"tradeguard/tenants"
+	"tradeguard/violations"
 
 	"github.com/99designs/gqlgen/graphql"
 )
@@ -30,6 +32,12 @@ type AccountDeleteRequestInput struct {
 
 type AccountDeleteWithdrawInput struct {
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
+type ActivePoints struct {
+	General int       `json:"general"`
+	Serious int       `json:"serious"`
+	AsOf    time.Time `json:"asOf"`
 }
 
 type AfterSalesCaseApproveInput struct {
@@ -357,6 +365,16 @@ type PageInfo struct {
 	EndCursor       *string `json:"endCursor,omitempty"`
 }
 
+type PenaltyLiftInput struct {
+	PenaltyID string `json:"penaltyId"`
+	Note      string `json:"note"`
+}
+
+type PenaltyPayload struct {
+	Penalty    *tenants.Penalty `json:"penalty,omitempty"`
+	UserErrors []UserError      `json:"userErrors"`
+}
+
 type ProductConnection struct {
 	Edges      []ProductEdge     `json:"edges"`
 	Nodes      []catalog.Product `json:"nodes"`
@@ -393,6 +411,55 @@ type ProductPayload struct {
 }
 
 type Query struct {
+}
+
+type RatingConnection struct {
+	Edges      []RatingEdge     `json:"edges"`
+	Nodes      []ratings.Rating `json:"nodes"`
+	PageInfo   *PageInfo        `json:"pageInfo"`
+	TotalCount int              `json:"totalCount"`
+}
+
+type RatingCreateInput struct {
+	OrderID          string  `json:"orderId"`
+	Overall          int     `json:"overall"`
+	DescriptionMatch int     `json:"descriptionMatch"`
+	ServiceAttitude  int     `json:"serviceAttitude"`
+	LogisticsSpeed   int     `json:"logisticsSpeed"`
+	Comment          *string `json:"comment,omitempty"`
+}
+
+type RatingEdge struct {
+	Cursor string          `json:"cursor"`
+	Node   *ratings.Rating `json:"node"`
+}
+
+type RatingFilter struct {
+	// Overall stars, each 1 to 5.
+	Stars []int `json:"stars,omitempty"`
+	// Only 1- and 2-star ratings.
+	NegativeOnly *bool `json:"negativeOnly,omitempty"`
+	// Only ratings the store has not replied to.
+	Unanswered *bool `json:"unanswered,omitempty"`
+}
+
+type RatingPayload struct {
+	Rating     *ratings.Rating `json:"rating,omitempty"`
+	UserErrors []UserError     `json:"userErrors"`
+}
+
+type RatingReplyInput struct {
+	RatingID string `json:"ratingId"`
+	Text     string `json:"text"`
+}
+
+type RatingReviseInput struct {
+	RatingID         string  `json:"ratingId"`
+	Overall          int     `json:"overall"`
+	DescriptionMatch int     `json:"descriptionMatch"`
+	ServiceAttitude  int     `json:"serviceAttitude"`
+	LogisticsSpeed   int     `json:"logisticsSpeed"`
+	Comment          *string `json:"comment,omitempty"`
 }
 
 // Where an order ships. Roles: the order's buyer, its store's MERCHANT, ADMIN.
@@ -527,6 +594,53 @@ type Viewer struct {
 	Store *tenants.Store `json:"store,omitempty"`
 	// API tokens only: what the token may do.
 	Scopes []APIScope `json:"scopes,omitempty"`
+}
+
+type ViolationAppealInput struct {
+	ViolationID string `json:"violationId"`
+	Reason      string `json:"reason"`
+}
+
+type ViolationConnection struct {
+	Edges      []ViolationEdge        `json:"edges"`
+	Nodes      []violations.Violation `json:"nodes"`
+	PageInfo   *PageInfo              `json:"pageInfo"`
+	TotalCount int                    `json:"totalCount"`
+}
+
+type ViolationDecideInput struct {
+	ViolationID string `json:"violationId"`
+	Uphold      bool   `json:"uphold"`
+	Note        string `json:"note"`
+}
+
+type ViolationEdge struct {
+	Cursor string                `json:"cursor"`
+	Node   *violations.Violation `json:"node"`
+}
+
+type ViolationFilter struct {
+	Status []string `json:"status,omitempty"`
+	Track  []string `json:"track,omitempty"`
+	Code   []string `json:"code,omitempty"`
+	// Only violations whose points count at this time.
+	CountingAt *time.Time `json:"countingAt,omitempty"`
+}
+
+type ViolationIssueInput struct {
+	StoreID string `json:"storeId"`
+	Code    string `json:"code"`
+	// Default: the code's default points.
+	Points *int    `json:"points,omitempty"`
+	Note   *string `json:"note,omitempty"`
+	// Links or notes that show the violation (required).
+	Evidence string  `json:"evidence"`
+	CaseID   *string `json:"caseId,omitempty"`
+}
+
+type ViolationPayload struct {
+	Violation  *violations.Violation `json:"violation,omitempty"`
+	UserErrors []UserError           `json:"userErrors"`
 }
 
 // What a partner API token may do: an area and read or write.
