@@ -78,15 +78,15 @@ func ValidateBankAccount(a BankAccount) error {
 	var errs tenants.RuleErrors
 	if len(a.BankCode) != bankCodeDigits || !allDigits(a.BankCode) {
 		errs = append(errs, tenants.Refuse("INVALID_BANK_CODE",
-			fmt.Sprintf("the bank code is the bank's %d-digit code, e.g. 812", bankCodeDigits), "input", "bankAccount", "bankCode"))
+			fmt.Sprintf("the bank code is the bank's %d-digit code, e.g. 812", bankCodeDigits), "input", "bankCode"))
 	}
 	if n := len(a.Number); !allDigits(a.Number) || n < minAccountDigits || n > maxAccountDigits {
 		errs = append(errs, tenants.Refuse("INVALID_BANK_ACCOUNT_NUMBER",
-			fmt.Sprintf("the account number is %d to %d digits", minAccountDigits, maxAccountDigits), "input", "bankAccount", "number"))
+			fmt.Sprintf("the account number is %d to %d digits", minAccountDigits, maxAccountDigits), "input", "accountNumber"))
 	}
 	if n := utf8.RuneCountInString(a.Holder); n == 0 || n > maxHolderRunes {
 		errs = append(errs, tenants.Refuse("INVALID_ACCOUNT_HOLDER",
-			fmt.Sprintf("the account holder's name is 1 to %d characters", maxHolderRunes), "input", "bankAccount", "holder"))
+			fmt.Sprintf("the account holder's name is 1 to %d characters", maxHolderRunes), "input", "holder"))
 	}
 	return errs.Err()
 }

@@ -19,7 +19,7 @@ var StartRefundForTest = startRefund
 
 func TestBankAccountValidation(t *testing.T) {
 	valid := BankAccount{BankCode: "812", Number: "1234567890123", Holder: "Lin Mei"}
-	field := func(name string) []string { return []string{"input", "bankAccount", name} }
+	field := func(name string) []string { return []string{"input", name} }
 	cases := []struct {
 		name  string
 		acct  BankAccount
@@ -34,14 +34,14 @@ func TestBankAccountValidation(t *testing.T) {
 		{"bank code of four digits", BankAccount{"8120", valid.Number, valid.Holder}, []string{"INVALID_BANK_CODE"}, [][]string{field("bankCode")}},
 		{"bank code with a letter", BankAccount{"81A", valid.Number, valid.Holder}, []string{"INVALID_BANK_CODE"}, [][]string{field("bankCode")}},
 		{"empty bank code", BankAccount{"", valid.Number, valid.Holder}, []string{"INVALID_BANK_CODE"}, [][]string{field("bankCode")}},
-		{"nine digits", BankAccount{"812", "123456789", valid.Holder}, []string{"INVALID_BANK_ACCOUNT_NUMBER"}, [][]string{field("number")}},
-		{"seventeen digits", BankAccount{"812", "12345678901234567", valid.Holder}, []string{"INVALID_BANK_ACCOUNT_NUMBER"}, [][]string{field("number")}},
-		{"letters in the number", BankAccount{"812", "12345678901X", valid.Holder}, []string{"INVALID_BANK_ACCOUNT_NUMBER"}, [][]string{field("number")}},
-		{"full-width digits", BankAccount{"812", "１２３４５６７８９０", valid.Holder}, []string{"INVALID_BANK_ACCOUNT_NUMBER"}, [][]string{field("number")}},
+		{"nine digits", BankAccount{"812", "123456789", valid.Holder}, []string{"INVALID_BANK_ACCOUNT_NUMBER"}, [][]string{field("accountNumber")}},
+		{"seventeen digits", BankAccount{"812", "12345678901234567", valid.Holder}, []string{"INVALID_BANK_ACCOUNT_NUMBER"}, [][]string{field("accountNumber")}},
+		{"letters in the number", BankAccount{"812", "12345678901X", valid.Holder}, []string{"INVALID_BANK_ACCOUNT_NUMBER"}, [][]string{field("accountNumber")}},
+		{"full-width digits", BankAccount{"812", "１２３４５６７８９０", valid.Holder}, []string{"INVALID_BANK_ACCOUNT_NUMBER"}, [][]string{field("accountNumber")}},
 		{"empty holder", BankAccount{"812", valid.Number, "   "}, []string{"INVALID_ACCOUNT_HOLDER"}, [][]string{field("holder")}},
 		{"holder of 101 characters", BankAccount{"812", valid.Number, strings.Repeat("名", 101)}, []string{"INVALID_ACCOUNT_HOLDER"}, [][]string{field("holder")}},
 		{"everything wrong at once", BankAccount{}, []string{"INVALID_BANK_CODE", "INVALID_BANK_ACCOUNT_NUMBER", "INVALID_ACCOUNT_HOLDER"},
-			[][]string{field("bankCode"), field("number"), field("holder")}},
+			[][]string{field("bankCode"), field("accountNumber"), field("holder")}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
