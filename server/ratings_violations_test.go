@@ -519,6 +519,99 @@ func TestRatingCreateReviseReplyOverHTTP(t *testing.T) {
 	})
 }
 
+func TestRatingWindowEdges(t *testing.T) {
+	h := setup(t)
+	st := h.freshStore(t)
+	b1, owner := h.login(t, buyer1), h.login(t, st.OwnerEmail)
+	now := h.Clock.Now()
+	// Completed orders whose completion is moved into the past with SQL as the system (the clock stays put).
+	completed := func(at time.Time) orderView {
+		t.Helper()
+		o := rvDelivered(t, h, b1, owner, st)
+		if p := h.mutateOrder(t, b1, "orderConfirmReceipt", map[string]any{"orderId": o.ID}); p.Order == nil || p.Order.Status != "COMPLETED" {
+			t.Fatalf("confirm receipt: %+v", p)
+		}
+		ids := isoParseID(t, o.ID, "Order")
+		h.asSystem(t, func(tx *sqlx.Tx) {
+			if _, err := tx.Exec(`update orders set completed_at = $3 where tenant_id = $1 and id = $2`, ids[0], ids[1], at); err != nil {
+				t.Fatal(err)
+			}
+		})
+		return o
+	}
+	window := 15 * 24 * time.Hour
+
+	t.Run("rating closes 15 days after completion", func(t *testing.T) {
+		closed := completed(now.Add(-window))
+		var o struct{ RatingClosesAt *time.Time }
+		field(t, ok(t, h.post(t, b1, `query($id: ID!) { order(id: $id) { ratingClosesAt } }`, map[string]any{"id": closed.ID})), "order", &o)
+		if o.RatingClosesAt == nil || !o.RatingClosesAt.Equal(now) {
+			t.Fatalf("ratingClosesAt %v, want %s", o.RatingClosesAt, now)
+		}
+		p := rvRatingDo(t, h, b1, "ratingCreate", rvCreateInput(closed.ID, 4, 4, 4, 4, "late"))
+		ue := rvWantUE(t, "rate at the 15-day edge", p.UserErrors, "RATING_WINDOW_CLOSED", "input", "orderId")
+		if !strings.Contains(ue.Message, now.Format(time.RFC3339)) {
+			t.Fatalf("the refusal does not say when rating closed (%s): %q", now.Format(time.RFC3339), ue.Message)
+		}
+		open := completed(now.Add(-window + time.Second))
+		p = rvRatingDo(t, h, b1, "ratingCreate", rvCreateInput(open.ID, 4, 4, 4, 4, "just in time"))
+		rvNoUE(t, "rate a second before the edge", p.UserErrors)
+	})
+
+	t.Run("revision closes 30 days after the rating", func(t *testing.T) {
+		rate := func(givenAt time.Time) string {
+			t.Helper()
+			o := rvDelivered(t, h, b1, owner, st)
+			p := rvRatingDo(t, h, b1, "ratingCreate", rvCreateInput(o.ID, 3, 3, 3, 3, "meh"))
+			rvNoUE(t, "ratingCreate", p.UserErrors)
+			ids := isoParseID(t, p.Rating.ID, "Rating")
+			h.asSystem(t, func(tx *sqlx.Tx) {
+				if _, err := tx.Exec(`update ratings set created_at = $3 where tenant_id = $1 and id = $2`, ids[0], ids[1], givenAt); err != nil {
+					t.Fatal(err)
+				}
+			})
+			return p.Rating.ID
+		}
+		closed := rate(now.Add(-30 * 24 * time.Hour))
+		p := rvRatingDo(t, h, b1, "ratingRevise", rvReviseInput(closed, 5, 5, 5, 5, "better now"))
+		rvWantUE(t, "revise at the 30-day edge", p.UserErrors, "REVISION_WINDOW_CLOSED", "input", "ratingId")
+		open := rate(now.Add(-30*24*time.Hour + time.Second))
+		p = rvRatingDo(t, h, b1, "ratingRevise", rvReviseInput(open, 5, 5, 5, 5, "better now"))
+		rvNoUE(t, "revise a second before the edge", p.UserErrors)
+	})
+}
+
+func TestRatingReplyByPartnerToken(t *testing.T) {
+	h := setup(t)
+	st := h.freshStore(t)
+	b1, owner := h.login(t, buyer1), h.login(t, st.OwnerEmail)
+	o := rvDelivered(t, h, b1, owner, st)
+	p := rvRatingDo(t, h, b1, "ratingCreate", rvCreateInput(o.ID, 2, 2, 2, 2, "so-so"))
+	rvNoUE(t, "ratingCreate", p.UserErrors)
+	r := *p.Rating
+
+	_, readOnly := isoCreateToken(t, h, owner, "reviews-read", "RATINGS_READ", "METRICS_READ")
+	_, writer := isoCreateToken(t, h, owner, "reviews-write", "RATINGS_WRITE")
+	q := `mutation($i: RatingReplyInput!) { ratingReply(input: $i) { rating { id reply } userErrors { code field message } } }`
+	isoExpectCode(t, h.post(t, readOnly, q, map[string]any{"i": map[string]any{"ratingId": r.ID, "text": "from the ERP"}}), "FORBIDDEN", "ratingReply")
+	rp := rvRatingDo(t, h, writer, "ratingReply", map[string]any{"ratingId": r.ID, "text": "from the ERP"})
+	rvNoUE(t, "ratingReply by token", rp.UserErrors)
+	if rp.Rating.Reply == nil || *rp.Rating.Reply != "from the ERP" {
+		t.Fatalf("reply by token: %+v", rp.Rating)
+	}
+	again := rvRatingDo(t, h, owner, "ratingReply", map[string]any{"ratingId": r.ID, "text": "and from the owner"})
+	rvWantUE(t, "the owner after the token", again.UserErrors, "ALREADY_REPLIED", "input", "ratingId")
+
+	// A token reads violations only with METRICS_READ.
+	vq := `query($id: ID!) { store(id: $id) { violations { totalCount } } }`
+	var s *struct{ Violations struct{ TotalCount int } }
+	field(t, ok(t, h.post(t, readOnly, vq, map[string]any{"id": st.StoreID})), "store", &s)
+	if s == nil || s.Violations.TotalCount != 0 {
+		t.Fatalf("metrics token reads %+v", s)
+	}
+	isoExpectCode(t, h.post(t, writer, vq, map[string]any{"id": st.StoreID}), "FORBIDDEN", "store")
+}
+
 func TestRatingPublicReadsNeverRevealTheBuyer(t *testing.T) {
 	h := setup(t)
 	lotusStore := isoStoreID(t, h, h.login(t, lotusOwner))
