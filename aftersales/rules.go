@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"tradeguard/internal/words"
 	"tradeguard/tenants"
 )
 
@@ -94,7 +95,7 @@ func canInState(p tenants.Principal, c Case, a Action, now time.Time) error {
 		if slices.Contains(states, c.Status) {
 			return nil
 		}
-		return tenants.Refuse("INVALID_STATE", fmt.Sprintf("case %s is %s; %s needs it to be %s", c.Number, c.Status, a, joinStatuses(states)))
+		return tenants.Refuse("INVALID_STATE", fmt.Sprintf("case %s is %s; %s needs it to be %s", c.Number, c.Status, a, words.Or(states)))
 	}
 	complaint := c.Type == Complaint
 	notFor := func(what string) error {
@@ -235,21 +236,6 @@ func Available(p tenants.Principal, c Case, now time.Time) []Action {
 		if Can(p, c, a, now) == nil {
 			out = append(out, a)
 		}
-	}
-	return out
-}
-
-func joinStatuses(ss []Status) string {
-	out := ""
-	for i, s := range ss {
-		switch {
-		case i == 0:
-		case i == len(ss)-1:
-			out += " or "
-		default:
-			out += ", "
-		}
-		out += string(s)
 	}
 	return out
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"tradeguard/internal/words"
 	"tradeguard/tenants"
 )
 
@@ -62,7 +63,7 @@ func canInState(p tenants.Principal, o Order, a Action, now time.Time) error {
 				return nil
 			}
 		}
-		return tenants.Refuse("INVALID_STATE", fmt.Sprintf("order %s is %s; %s needs it to be %s", o.Number, o.Status, a, joinStatuses(states)))
+		return tenants.Refuse("INVALID_STATE", fmt.Sprintf("order %s is %s; %s needs it to be %s", o.Number, o.Status, a, words.Or(states)))
 	}
 	switch a {
 	case ActionPay:
@@ -133,19 +134,4 @@ func Deadline(o Order, now time.Time) (at time.Time, action DeadlineAction, ok b
 		return o.DeliveredAt.Add(AutoCompleteWait), DeadlineAutoComplete, true
 	}
 	return time.Time{}, "", false
-}
-
-func joinStatuses(ss []Status) string {
-	out := ""
-	for i, s := range ss {
-		switch {
-		case i == 0:
-		case i == len(ss)-1:
-			out += " or "
-		default:
-			out += ", "
-		}
-		out += string(s)
-	}
-	return out
 }
