@@ -7,6 +7,8 @@ import (
 	"regexp"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"tradeguard/graph/model"
@@ -36,6 +38,10 @@ func presentError(log *slog.Logger, dev bool) graphql.ErrorPresenterFunc {
 			if !dev && !tenants.PrincipalFrom(ctx).Is(tenants.RoleAdmin) {
 				gerr.Message = didYouMean.ReplaceAllString(gerr.Message, "")
 			}
+			if isVariableCoercion(gerr) {
+				// A variable of the wrong type or shape is the caller's input, like any other bad value.
+				gerr.Extensions["code"] = CodeBadUserInput
+			}
 			return gerr
 		}
 		out := graphql.DefaultErrorPresenter(ctx, err)
@@ -51,6 +57,15 @@ func presentError(log *slog.Logger, dev bool) graphql.ErrorPresenterFunc {
 		out.Extensions["code"] = code
 		return out
 	}
+}
+
+// isVariableCoercion: gqlparser's refusal of a variable's value (its path starts with "variable").
+func isVariableCoercion(e *gqlerror.Error) bool {
+	if len(e.Path) == 0 || e.Extensions == nil || e.Extensions["code"] != errcode.ValidationFailed {
+		return false
+	}
+	name, ok := e.Path[0].(ast.PathName)
+	return ok && name == "variable"
 }
 
 // Validation messages suggest field names ("Did you mean …?"); outside development only admins get them.

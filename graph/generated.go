@@ -3781,6 +3781,14 @@ schema {
 "Restricts a field to roles and, for partner API tokens, to a scope. Anonymous callers get UNAUTHENTICATED, others FORBIDDEN."
 directive @allow(roles: [Role!]!, scope: ApiScope) on FIELD_DEFINITION
 
+"""
+The longest text a String argument or input field takes, in characters (Unicode code points). Where none is
+declared the limit is 200. Checked before anything runs, like the rest of every value: text longer than the
+limit, text with a NUL character or invalid UTF-8, a malformed DateTime or Decimal, and an ID longer than 200
+characters are refused with BAD_USER_INPUT, naming the field in extensions.field.
+"""
+directive @maxLength(n: Int!) on ARGUMENT_DEFINITION | INPUT_FIELD_DEFINITION
+
 "An instant, RFC 3339 with offset (stored in UTC; show it in the store's time zone)."
 scalar DateTime
 
@@ -4182,8 +4190,8 @@ type User implements Node {
 }
 
 input LoginInput {
-  email: String!
-  password: String!
+  email: String! @maxLength(n: 254)
+  password: String! @maxLength(n: 1024)
 }
 
 input TokenRefreshInput {
@@ -4363,7 +4371,7 @@ input StoreCreateInput {
   currencyCode: String!
   "IANA time zone, e.g. Asia/Taipei."
   timeZone: String!
-  ownerEmail: String!
+  ownerEmail: String! @maxLength(n: 254)
 }
 
 type StoreCreatePayload {
@@ -4375,7 +4383,7 @@ type StoreCreatePayload {
 }
 
 input StaffInviteInput {
-  email: String!
+  email: String! @maxLength(n: 254)
   staffRole: StaffRole! = AGENT
 }
 
@@ -4394,7 +4402,7 @@ input StaffInviteAcceptInput {
   token: String!
   displayName: String!
   "At least 10 characters."
-  password: String!
+  password: String! @maxLength(n: 1024)
 }
 
 input StaffRemoveInput {
@@ -4655,7 +4663,7 @@ input ShippingAddressInput {
   "6 to 30 digits, spaces, dashes or parentheses, optional leading +."
   phone: String!
   "5 to 500 characters."
-  address: String!
+  address: String! @maxLength(n: 500)
 }
 
 input OrderPayInput {
@@ -4686,7 +4694,7 @@ input OrderConfirmReceiptInput {
 input OrderCancelInput {
   orderId: ID!
   "Required for merchants and admins (shown to the buyer); up to 500 characters."
-  reason: String
+  reason: String @maxLength(n: 500)
   expectedVersion: Int
 }
 
@@ -4959,7 +4967,7 @@ input AfterSalesCaseCreateInput {
   "The amount asked, in the order's currency; defaults to the chosen lines' value."
   amount: Decimal
   "Up to 2000 characters."
-  description: String
+  description: String @maxLength(n: 2000)
 }
 
 input AfterSalesCaseApproveInput {
@@ -4972,14 +4980,14 @@ input AfterSalesCaseApproveInput {
 
 input AfterSalesCaseRejectInput {
   caseId: ID!
-  reason: String!
+  reason: String! @maxLength(n: 1000)
   expectedVersion: Int
 }
 
 input AfterSalesCaseReviseInput {
   caseId: ID!
   amount: Decimal
-  description: String
+  description: String @maxLength(n: 2000)
   expectedVersion: Int
 }
 
@@ -5081,7 +5089,7 @@ type CaseEvidencePayload {
 input CaseMessagePostInput {
   caseId: ID!
   "1 to 2000 characters."
-  body: String!
+  body: String! @maxLength(n: 2000)
 }
 
 type CaseMessagePayload {
@@ -5124,7 +5132,7 @@ input ComplaintResolveInput {
   "REFUND (default: all that is refundable) or PRICE_DIFFERENCE (required)."
   amount: Decimal
   "Required for REJECTED; the buyer sees it."
-  note: String
+  note: String @maxLength(n: 2000)
   idempotencyKey: String!
   expectedVersion: Int
 }
@@ -5147,20 +5155,20 @@ input ArbitrationRuleInput {
   "For the buyer: the refund (default what was asked); at most what was asked and what the order can refund."
   amount: Decimal
   liability: Liability!
-  note: String!
+  note: String! @maxLength(n: 2000)
   expectedVersion: Int
 }
 
 input ArbitrationAppealInput {
   caseId: ID!
-  reason: String!
+  reason: String! @maxLength(n: 2000)
   expectedVersion: Int
 }
 
 input ArbitrationAppealDecideInput {
   caseId: ID!
   uphold: Boolean!
-  note: String!
+  note: String! @maxLength(n: 2000)
   idempotencyKey: String!
   expectedVersion: Int
 }
@@ -5274,26 +5282,26 @@ input ViolationIssueInput {
   code: String!
   "Default: the code's default points."
   points: Int
-  note: String
+  note: String @maxLength(n: 2000)
   "Links or notes that show the violation (required)."
-  evidence: String!
+  evidence: String! @maxLength(n: 4000)
   caseId: ID
 }
 
 input ViolationAppealInput {
   violationId: ID!
-  reason: String!
+  reason: String! @maxLength(n: 2000)
 }
 
 input ViolationDecideInput {
   violationId: ID!
   uphold: Boolean!
-  note: String!
+  note: String! @maxLength(n: 2000)
 }
 
 input PenaltyLiftInput {
   penaltyId: ID!
-  note: String!
+  note: String! @maxLength(n: 2000)
 }
 
 type ViolationPayload {
@@ -5380,7 +5388,7 @@ input RatingCreateInput {
   descriptionMatch: Int!
   serviceAttitude: Int!
   logisticsSpeed: Int!
-  comment: String = ""
+  comment: String = "" @maxLength(n: 1000)
 }
 
 input RatingReviseInput {
@@ -5389,12 +5397,12 @@ input RatingReviseInput {
   descriptionMatch: Int!
   serviceAttitude: Int!
   logisticsSpeed: Int!
-  comment: String = ""
+  comment: String = "" @maxLength(n: 1000)
 }
 
 input RatingReplyInput {
   ratingId: ID!
-  text: String!
+  text: String! @maxLength(n: 1000)
 }
 
 type RatingPayload {

@@ -7,13 +7,13 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
-	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/jmoiron/sqlx"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"tradeguard/graph/limits"
 	"tradeguard/graph/model"
 	"tradeguard/payments"
 	"tradeguard/tenants"
@@ -42,10 +42,9 @@ func NewHandler(o Options) *handler.Server {
 	// File uploads (the GraphQL multipart request spec). The server's limitBody already bounds the body at
 	// MaxUploadRequestBytes; MaxMemory above it keeps the files in memory (never in temporary files on disk).
 	srv.AddTransport(transport.MultipartForm{MaxUploadSize: MaxUploadRequestBytes, MaxMemory: MaxUploadRequestBytes + 1})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	srv.SetParserTokenLimit(MaxQueryTokens)
-	srv.Use(limits{dev: o.Dev})
-	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
+	srv.SetQueryCache(boundedCache[*ast.QueryDocument]{lru.New[*ast.QueryDocument](1000)})
+	srv.SetParserTokenLimit(limits.MaxQueryTokens)
+	srv.Use(newLimits(o.Dev))
 	srv.AroundOperations(withSession(o.DB))
 	srv.SetErrorPresenter(presentError(o.Logger, o.Dev))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {

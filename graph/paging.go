@@ -9,11 +9,12 @@ import (
 
 	"github.com/google/uuid"
 
+	"tradeguard/graph/limits"
 	"tradeguard/graph/model"
 )
 
 // MaxPageSize is the largest `first` any connection accepts (checked before execution, see limits.go).
-const MaxPageSize = 100
+const MaxPageSize = limits.MaxPageSize
 
 func pageSize(first *int) int {
 	if first == nil {
