@@ -232,7 +232,6 @@ func TestExpandedBoundsFieldCollection(t *testing.T) {
 	}
 }
 
-
 func TestVariables(t *testing.T) {
 	deep := any("x")
 	for range 10000 {
