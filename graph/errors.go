@@ -8,6 +8,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/lib/pq"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -24,7 +25,19 @@ const (
 	CodeConflict        = "CONFLICT"
 	CodeBadUserInput    = "BAD_USER_INPUT"
 	CodeInternal        = "INTERNAL"
+	// CodeTimeout: the request passed its deadline (or its client left) and its work was stopped.
+	CodeTimeout = "TIMEOUT"
 )
+
+const msgTimeout = "the request did not finish before its deadline and was stopped; ask for less, or retry"
+
+// stopped: err is the request's work being stopped because its deadline passed or its client left (the
+// context's error, or PostgreSQL's query_canceled from statement_timeout or a cancel request).
+func stopped(ctx context.Context, err error) bool {
+	var pe *pq.Error
+	return ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
+		(errors.As(err, &pe) && pe.Code == "57014")
+}
 
 var errUnauthenticated = errors.New("sign in first: this field needs a token")
 
@@ -46,6 +59,9 @@ func presentError(log *slog.Logger, dev bool) graphql.ErrorPresenterFunc {
 		}
 		out := graphql.DefaultErrorPresenter(ctx, err)
 		code, msg := classify(err)
+		if code == CodeInternal && stopped(ctx, err) {
+			code, msg = CodeTimeout, msgTimeout
+		}
 		if code == CodeInternal {
 			log.ErrorContext(ctx, "graphql internal error", "request_id", reqid.From(ctx), "path", out.Path.String(), "error", err)
 			msg = "internal error; quote request id " + reqid.From(ctx)

@@ -3782,10 +3782,11 @@ schema {
 directive @allow(roles: [Role!]!, scope: ApiScope) on FIELD_DEFINITION
 
 """
-The longest text a String argument or input field takes, in characters (Unicode code points). Where none is
-declared the limit is 200. Checked before anything runs, like the rest of every value: text longer than the
-limit, text with a NUL character or invalid UTF-8, a malformed DateTime or Decimal, and an ID longer than 200
-characters are refused with BAD_USER_INPUT, naming the field in extensions.field.
+The longest text a String argument or input field takes at all, in characters (Unicode code points); 1000
+where none is declared. It is an outer bound checked before anything runs, like the rest of every value: text
+longer than it, text with a NUL character or invalid UTF-8, a malformed DateTime or Decimal, and an ID longer
+than 200 characters are refused with BAD_USER_INPUT, naming the field in extensions.field. Each field's own
+business rule is usually shorter (a title 200, a note 2000) and refuses with a userError naming the field.
 """
 directive @maxLength(n: Int!) on ARGUMENT_DEFINITION | INPUT_FIELD_DEFINITION
 
@@ -4190,8 +4191,8 @@ type User implements Node {
 }
 
 input LoginInput {
-  email: String! @maxLength(n: 254)
-  password: String! @maxLength(n: 1024)
+  email: String!
+  password: String! @maxLength(n: 10000)
 }
 
 input TokenRefreshInput {
@@ -4371,7 +4372,7 @@ input StoreCreateInput {
   currencyCode: String!
   "IANA time zone, e.g. Asia/Taipei."
   timeZone: String!
-  ownerEmail: String! @maxLength(n: 254)
+  ownerEmail: String!
 }
 
 type StoreCreatePayload {
@@ -4383,7 +4384,7 @@ type StoreCreatePayload {
 }
 
 input StaffInviteInput {
-  email: String! @maxLength(n: 254)
+  email: String!
   staffRole: StaffRole! = AGENT
 }
 
@@ -4402,7 +4403,7 @@ input StaffInviteAcceptInput {
   token: String!
   displayName: String!
   "At least 10 characters."
-  password: String! @maxLength(n: 1024)
+  password: String! @maxLength(n: 10000)
 }
 
 input StaffRemoveInput {
@@ -4663,7 +4664,7 @@ input ShippingAddressInput {
   "6 to 30 digits, spaces, dashes or parentheses, optional leading +."
   phone: String!
   "5 to 500 characters."
-  address: String! @maxLength(n: 500)
+  address: String! @maxLength(n: 10000)
 }
 
 input OrderPayInput {
@@ -4694,7 +4695,7 @@ input OrderConfirmReceiptInput {
 input OrderCancelInput {
   orderId: ID!
   "Required for merchants and admins (shown to the buyer); up to 500 characters."
-  reason: String @maxLength(n: 500)
+  reason: String @maxLength(n: 10000)
   expectedVersion: Int
 }
 
@@ -4967,7 +4968,7 @@ input AfterSalesCaseCreateInput {
   "The amount asked, in the order's currency; defaults to the chosen lines' value."
   amount: Decimal
   "Up to 2000 characters."
-  description: String @maxLength(n: 2000)
+  description: String @maxLength(n: 10000)
 }
 
 input AfterSalesCaseApproveInput {
@@ -4980,14 +4981,14 @@ input AfterSalesCaseApproveInput {
 
 input AfterSalesCaseRejectInput {
   caseId: ID!
-  reason: String! @maxLength(n: 1000)
+  reason: String! @maxLength(n: 10000)
   expectedVersion: Int
 }
 
 input AfterSalesCaseReviseInput {
   caseId: ID!
   amount: Decimal
-  description: String @maxLength(n: 2000)
+  description: String @maxLength(n: 10000)
   expectedVersion: Int
 }
 
@@ -5089,7 +5090,7 @@ type CaseEvidencePayload {
 input CaseMessagePostInput {
   caseId: ID!
   "1 to 2000 characters."
-  body: String! @maxLength(n: 2000)
+  body: String! @maxLength(n: 10000)
 }
 
 type CaseMessagePayload {
@@ -5132,7 +5133,7 @@ input ComplaintResolveInput {
   "REFUND (default: all that is refundable) or PRICE_DIFFERENCE (required)."
   amount: Decimal
   "Required for REJECTED; the buyer sees it."
-  note: String @maxLength(n: 2000)
+  note: String @maxLength(n: 10000)
   idempotencyKey: String!
   expectedVersion: Int
 }
@@ -5155,20 +5156,20 @@ input ArbitrationRuleInput {
   "For the buyer: the refund (default what was asked); at most what was asked and what the order can refund."
   amount: Decimal
   liability: Liability!
-  note: String! @maxLength(n: 2000)
+  note: String! @maxLength(n: 10000)
   expectedVersion: Int
 }
 
 input ArbitrationAppealInput {
   caseId: ID!
-  reason: String! @maxLength(n: 2000)
+  reason: String! @maxLength(n: 10000)
   expectedVersion: Int
 }
 
 input ArbitrationAppealDecideInput {
   caseId: ID!
   uphold: Boolean!
-  note: String! @maxLength(n: 2000)
+  note: String! @maxLength(n: 10000)
   idempotencyKey: String!
   expectedVersion: Int
 }
@@ -5282,26 +5283,26 @@ input ViolationIssueInput {
   code: String!
   "Default: the code's default points."
   points: Int
-  note: String @maxLength(n: 2000)
+  note: String @maxLength(n: 10000)
   "Links or notes that show the violation (required)."
-  evidence: String! @maxLength(n: 4000)
+  evidence: String! @maxLength(n: 10000)
   caseId: ID
 }
 
 input ViolationAppealInput {
   violationId: ID!
-  reason: String! @maxLength(n: 2000)
+  reason: String! @maxLength(n: 10000)
 }
 
 input ViolationDecideInput {
   violationId: ID!
   uphold: Boolean!
-  note: String! @maxLength(n: 2000)
+  note: String! @maxLength(n: 10000)
 }
 
 input PenaltyLiftInput {
   penaltyId: ID!
-  note: String! @maxLength(n: 2000)
+  note: String! @maxLength(n: 10000)
 }
 
 type ViolationPayload {
@@ -5388,7 +5389,7 @@ input RatingCreateInput {
   descriptionMatch: Int!
   serviceAttitude: Int!
   logisticsSpeed: Int!
-  comment: String = "" @maxLength(n: 1000)
+  comment: String = "" @maxLength(n: 10000)
 }
 
 input RatingReviseInput {
@@ -5397,12 +5398,12 @@ input RatingReviseInput {
   descriptionMatch: Int!
   serviceAttitude: Int!
   logisticsSpeed: Int!
-  comment: String = "" @maxLength(n: 1000)
+  comment: String = "" @maxLength(n: 10000)
 }
 
 input RatingReplyInput {
   ratingId: ID!
-  text: String! @maxLength(n: 1000)
+  text: String! @maxLength(n: 10000)
 }
 
 type RatingPayload {

@@ -78,8 +78,11 @@ func withSession(db *sqlx.DB) graphql.OperationMiddleware {
 			}
 			if err := s.Commit(); err != nil {
 				code, msg := CodeInternal, "internal error: could not commit"
-				if isSerializationFailure(err) {
+				switch {
+				case isSerializationFailure(err):
 					code, msg = CodeConflict, "changed by someone else at the same time; retry"
+				case stopped(ctx, err):
+					code, msg = CodeTimeout, msgTimeout
 				}
 				return &graphql.Response{Errors: gqlerror.List{{Message: msg, Extensions: map[string]any{"code": code}}}}
 			}

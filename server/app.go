@@ -34,6 +34,7 @@ type appOptions struct {
 	Ready    func(context.Context) error
 	Payments payments.Adapter
 	Registry *prometheus.Registry // /metrics; the scheduler registers here too
+	Limits   serveLimits          // zero: defaultServeLimits()
 }
 
 // newApp is the whole HTTP surface: /graphql, /graphiql (development), health, metrics and the portal.
@@ -48,12 +49,22 @@ func newApp(o appOptions) (http.Handler, error) {
 		collectors.NewDBStatsCollector(o.DB.DB, "app"))
 	m := newHTTPMetrics(reg)
 
+	lim := o.Limits
+	if lim == (serveLimits{}) {
+		lim = defaultServeLimits()
+	}
+	admit := newAdmission(lim.MaxInFlight, lim.MaxQueued, lim.QueueWait, reg)
+	// Each API request: a deadline from the moment its body is read, a slot (or a short queue, or 503),
+	// then who is asking (a partner token costs a database lookup, so it comes after admission).
+	guard := func(h http.Handler) http.Handler {
+		return withDeadline(lim.RequestTimeout, admit.wrap(authenticate(auth, o.Logger, h)))
+	}
 	gql := graph.NewHandler(graph.Options{DB: o.DB, Auth: auth, Payments: o.Payments, Now: o.Now, Dev: o.Dev, Logger: o.Logger})
 	mux := http.NewServeMux()
-	api := limitBody(authenticate(auth, o.Logger, gql))
+	api := limitBody(guard(gql))
 	mux.Handle("GET /graphql", api)
 	mux.Handle("POST /graphql", api)
-	mux.Handle("GET /evidence/", authenticate(auth, o.Logger, evidenceHandler(o.DB)))
+	mux.Handle("GET /evidence/", guard(evidenceHandler(o.DB)))
 	if o.Dev {
 		mux.Handle("GET /graphiql", playground.Handler("tradeguard GraphiQL", "/graphql"))
 	}

@@ -20,6 +20,22 @@ type config struct {
 	LogLevel    slog.Level
 	// SchedulerEvery is how often this process acts on due deadlines (0: never; another process does).
 	SchedulerEvery time.Duration
+	Serve          serveLimits
+}
+
+// serveLimits bound what one request and all requests together may take (README: Limits and security).
+type serveLimits struct {
+	RequestTimeout time.Duration // an API request's deadline, its SQL included
+	MaxInFlight    int           // API requests executing at once
+	MaxQueued      int           // API requests waiting for a slot; more are refused with 503
+	QueueWait      time.Duration // how long one waits before 503
+
+	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+}
+
+func defaultServeLimits() serveLimits {
+	return serveLimits{RequestTimeout: 15 * time.Second, MaxInFlight: 16, MaxQueued: 100, QueueWait: 2 * time.Second,
+		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 75 * time.Second, IdleTimeout: 120 * time.Second}
 }
 
 func loadConfig(args []string, getenv func(string) string) (config, error) {
@@ -30,6 +46,15 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	fs.BoolVar(&c.Dev, "dev", getenv("TRADEGUARD_DEV") == "1", "development mode: GraphiQL, introspection and suggestions for everyone")
 	demoFlag := fs.String("demo", envOr(getenv, "TRADEGUARD_DEMO", "auto"), "load demo data: auto (only into the embedded database), on, off")
 	fs.DurationVar(&c.SchedulerEvery, "scheduler-every", time.Second, "how often to act on due deadlines; 0 turns this process's scheduler off")
+	c.Serve = defaultServeLimits()
+	fs.DurationVar(&c.Serve.RequestTimeout, "request-timeout", c.Serve.RequestTimeout, "deadline of an API request, its SQL included")
+	fs.IntVar(&c.Serve.MaxInFlight, "max-in-flight", c.Serve.MaxInFlight, "API requests executing at once")
+	fs.IntVar(&c.Serve.MaxQueued, "max-queued", c.Serve.MaxQueued, "API requests waiting for a slot; more are refused with 503")
+	fs.DurationVar(&c.Serve.QueueWait, "queue-wait", c.Serve.QueueWait, "how long a request waits for a slot before 503")
+	fs.DurationVar(&c.Serve.ReadHeaderTimeout, "read-header-timeout", c.Serve.ReadHeaderTimeout, "time to read a request's headers")
+	fs.DurationVar(&c.Serve.ReadTimeout, "read-timeout", c.Serve.ReadTimeout, "time to read a whole request (uploads included)")
+	fs.DurationVar(&c.Serve.WriteTimeout, "write-timeout", c.Serve.WriteTimeout, "time from the end of the request headers to the end of the response")
+	fs.DurationVar(&c.Serve.IdleTimeout, "idle-timeout", c.Serve.IdleTimeout, "how long a kept-alive connection may idle")
 	level := fs.String("log-level", envOr(getenv, "LOG_LEVEL", "info"), "debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -43,6 +68,9 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	default:
 		return c, fmt.Errorf("-demo must be auto, on or off, not %q", *demoFlag)
 	}
+	if err := c.Serve.validate(); err != nil {
+		return c, err
+	}
 	if err := c.LogLevel.UnmarshalText([]byte(strings.ToUpper(*level))); err != nil {
 		return c, fmt.Errorf("-log-level: %w", err)
 	}
@@ -54,4 +82,18 @@ func envOr(getenv func(string) string, key, def string) string {
 		return v
 	}
 	return def
+}
+
+func (l serveLimits) validate() error {
+	switch {
+	case l.RequestTimeout <= 0:
+		return fmt.Errorf("-request-timeout must be positive")
+	case l.MaxInFlight < 1:
+		return fmt.Errorf("-max-in-flight must be at least 1")
+	case l.MaxQueued < 0:
+		return fmt.Errorf("-max-queued must not be negative")
+	case l.WriteTimeout <= l.RequestTimeout:
+		return fmt.Errorf("-write-timeout (%s) must be longer than -request-timeout (%s), or answers would be cut off", l.WriteTimeout, l.RequestTimeout)
+	}
+	return nil
 }

@@ -65,7 +65,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error
 	reg := prometheus.NewRegistry()
 	pay := payments.Recorder{}
 	app, err := newApp(appOptions{DB: db.App, Key: key, Now: clock.Real, Dev: cfg.Dev, Logger: log, Ready: db.Ready,
-		Payments: pay, Registry: reg})
+		Payments: pay, Registry: reg, Limits: cfg.Serve})
 	if err != nil {
 		return err
 	}
@@ -87,10 +87,10 @@ func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error
 	}
 	srv := &http.Server{
 		Handler:           app,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
+		ReadHeaderTimeout: cfg.Serve.ReadHeaderTimeout,
+		ReadTimeout:       cfg.Serve.ReadTimeout,
+		WriteTimeout:      cfg.Serve.WriteTimeout,
+		IdleTimeout:       cfg.Serve.IdleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
 	}
 	printWelcome(out, ln.Addr(), cfg, db.loadDemo)

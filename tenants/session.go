@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
@@ -30,21 +32,34 @@ func contextOf(p Principal) dbContext {
 
 // setContextSQL sets the whole request context in ONE statement, local to the transaction, so a pooled
 // connection never carries one caller's context into the next transaction.
+// The same statement bounds every statement of the transaction by the time left before ctx's deadline (a
+// request's), so PostgreSQL itself stops work nobody will wait for.
 const setContextSQL = `select set_config('app.role', $1, true), set_config('app.user_id', $2, true),
 	set_config('app.tenant_id', $3, true), set_config('app.login_email', $4, true),
 	set_config('app.refresh_family', $5, true), set_config('app.api_token_hash', $6, true),
-	set_config('app.invite_hash', $7, true)`
+	set_config('app.invite_hash', $7, true), set_config('statement_timeout', $8, true)`
 
 func begin(ctx context.Context, db *sqlx.DB, c dbContext, opts *sql.TxOptions) (*sqlx.Tx, error) {
 	tx, err := db.BeginTxx(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := tx.ExecContext(ctx, setContextSQL, c.role, c.userID, c.tenantID, c.loginEmail, c.refreshFamily, c.apiTokenHash, c.inviteHash); err != nil {
+	if _, err := tx.ExecContext(ctx, setContextSQL, c.role, c.userID, c.tenantID, c.loginEmail, c.refreshFamily, c.apiTokenHash, c.inviteHash,
+		statementTimeout(ctx)); err != nil {
 		_ = tx.Rollback()
 		return nil, err
 	}
 	return tx, nil
+}
+
+// statementTimeout is PostgreSQL's statement_timeout for a transaction under ctx: the time left before its
+// deadline (at least 1 ms), or "0" (none) without one.
+func statementTimeout(ctx context.Context) string {
+	d, ok := ctx.Deadline()
+	if !ok {
+		return "0"
+	}
+	return strconv.FormatInt(max(time.Until(d).Milliseconds(), 1), 10)
 }
 
 // inTx runs fn in a short transaction with the given context and commits it if fn succeeds.
@@ -105,7 +120,9 @@ func (s *Session) Do(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 		if s.readOnly {
 			opts = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
 		}
-		tx, err := begin(context.WithoutCancel(ctx), s.db, contextOf(s.principal), opts)
+		// The transaction lives as long as ctx, the request's: a client that goes away or a request past
+		// its deadline rolls it back and cancels its running statement.
+		tx, err := begin(ctx, s.db, contextOf(s.principal), opts)
 		if err != nil {
 			return fmt.Errorf("tenants: open session: %w", err)
 		}

@@ -41,8 +41,9 @@ const (
 	MaxListItems   = 1000
 	MaxInputValues = 10000
 	// DefaultMaxLength is the length limit, in characters, of a String argument or input field whose schema
-	// declaration has no @maxLength; IDs are at most MaxIDLength bytes.
-	DefaultMaxLength = 200
+	// declaration has no @maxLength: an outer bound, above the business rules' own limits (which refuse with
+	// userErrors naming the field). IDs are at most MaxIDLength bytes.
+	DefaultMaxLength = 1000
 	MaxIDLength      = 200
 )
 

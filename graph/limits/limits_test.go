@@ -313,8 +313,8 @@ func TestOperationValues(t *testing.T) {
 		field string // extensions.field joined with "."
 	}{
 		{"fine", `query($s: String) { search(text: $s, short: "abc", at: "2026-06-15T10:30:00+08:00", amount: "12.50") { name } }`, map[string]any{"s": "ok"}, "", ""},
-		{"default length", `query($s: String) { search(text: $s) { name } }`, map[string]any{"s": strings.Repeat("訂", 201)}, CodeBadUserInput, "text"},
-		{"200 characters is the default limit", `query($s: String) { search(text: $s) { name } }`, map[string]any{"s": strings.Repeat("訂", 200)}, "", ""},
+		{"default length", `query($s: String) { search(text: $s) { name } }`, map[string]any{"s": strings.Repeat("訂", 1001)}, CodeBadUserInput, "text"},
+		{"1000 characters is the default limit", `query($s: String) { search(text: $s) { name } }`, map[string]any{"s": strings.Repeat("訂", 1000)}, "", ""},
 		{"declared length", `{ search(short: "abcd") { name } }`, nil, CodeBadUserInput, "short"},
 		{"a 1 MB string", `query($s: String) { search(text: $s) { name } }`, map[string]any{"s": strings.Repeat("x", 1<<20)}, CodeBadUserInput, "text"},
 		{"declared length in an input object", `query($l: Line) { search(line: $l) { name } }`, map[string]any{"l": map[string]any{"title": "t", "note": "123456"}}, CodeBadUserInput, "line.note"},
@@ -376,7 +376,7 @@ func TestOperationReadsAVariableOncePerDeclaration(t *testing.T) {
 		q += fmt.Sprintf("a%d: search(text: $s) { name } ", i)
 	}
 	q += "}"
-	doc, vars := validated(t, q, map[string]any{"s": strings.Repeat("x", 200)})
+	doc, vars := validated(t, q, map[string]any{"s": strings.Repeat("x", 1000)})
 	c := valueCheck{schema: testSchema, vars: vars, seen: map[varUse]bool{}}
 	for _, sel := range doc.Operations[0].SelectionSet {
 		if err := c.arguments(sel.(*ast.Field)); err != nil {
