@@ -37,6 +37,7 @@ var (
 	cluster  *embeddedpg.Cluster
 	private  string // temp dir of a cluster owned by this binary; "" when shared via TEST_PG_DIR
 	dbName   string
+	others   []string // databases made by Another
 )
 
 // New returns a superuser DSN for a brand-new database created once per test binary,
@@ -73,7 +74,11 @@ func Cleanup() {
 	}
 	db, err := sql.Open("postgres", cluster.SuperuserDSN("postgres"))
 	if err == nil {
-		_, err = db.Exec("DROP DATABASE IF EXISTS " + pq.QuoteIdentifier(dbName) + " WITH (FORCE)")
+		for _, name := range append([]string{dbName}, others...) {
+			if _, err = db.Exec("DROP DATABASE IF EXISTS " + pq.QuoteIdentifier(name) + " WITH (FORCE)"); err != nil {
+				break
+			}
+		}
 		db.Close()
 	}
 	if err != nil {
@@ -110,7 +115,7 @@ func setup() error {
 		return err
 	}
 	dbName = "t_" + pkgName() + "_" + randHex(4)
-	if err := createDB(ctx); err != nil {
+	if err := createDB(ctx, dbName); err != nil {
 		Cleanup()
 		cluster = nil
 		return err
@@ -118,7 +123,7 @@ func setup() error {
 	return nil
 }
 
-func createDB(ctx context.Context) error {
+func createDB(ctx context.Context, dbName string) error {
 	db, err := sql.Open("postgres", cluster.SuperuserDSN("postgres"))
 	if err != nil {
 		return err
