@@ -70,6 +70,9 @@ func Rule(ctx context.Context, s *tenants.Session, pay payments.Adapter, k Key, 
 	if !in.ForBuyer && in.AmountMinor != nil {
 		return Case{}, tenants.Refuse("INVALID_AMOUNT", "a ruling for the merchant refunds nothing; give an amount only when ruling for the buyer", "input", "amount")
 	}
+	if err := notPositive(in.AmountMinor, "a ruling for the buyer refunds more than 0 (rule for the merchant to refund nothing)"); err != nil {
+		return Case{}, err
+	}
 	admin := s.Principal().UserID
 	return transition(ctx, s, k, ActRule, expectedVersion, now, func(tx *sqlx.Tx, c *Case) (*string, *string, error) {
 		if admin == uuid.Nil {
@@ -126,7 +129,8 @@ func DecideAppeal(ctx context.Context, s *tenants.Session, pay payments.Adapter,
 		return Case{}, err
 	}
 	admin := s.Principal().UserID
-	return transitionOnce(ctx, s, k, ActDecideAppeal, idempotencyKey, expectedVersion, now, func(tx *sqlx.Tx, c *Case) (*string, *string, error) {
+	input := map[string]any{"uphold": uphold, "note": note}
+	return transitionOnce(ctx, s, k, ActDecideAppeal, idempotencyKey, input, expectedVersion, now, func(tx *sqlx.Tx, c *Case) (*string, *string, error) {
 		if admin == uuid.Nil {
 			return nil, nil, tenants.ErrForbidden
 		}

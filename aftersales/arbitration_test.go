@@ -376,9 +376,9 @@ func TestArbitrationRuleForBuyerBecomesFinalAfterSevenDays(t *testing.T) {
 	}{
 		{"the store", e.merchant, forBuyer, "FORBIDDEN"},
 		{"the buyer", e.buyer, forBuyer, "FORBIDDEN"},
-		{"amount 0", e.admin, aftersales.Ruling{ForBuyer: true, AmountMinor: ptrTo(int64(0)), Liability: "MERCHANT", Note: "x"}, "INVALID_AMOUNT"},
+		{"amount 0", e.admin, aftersales.Ruling{ForBuyer: true, AmountMinor: ptrTo(int64(0)), Liability: "MERCHANT", Note: "x"}, "AMOUNT_NOT_POSITIVE"},
 		{"more than asked", e.admin, aftersales.Ruling{ForBuyer: true, AmountMinor: ptrTo(int64(20001)), Liability: "MERCHANT", Note: "x"}, "INVALID_AMOUNT"},
-		{"negative", e.admin, aftersales.Ruling{ForBuyer: true, AmountMinor: ptrTo(int64(-5)), Liability: "MERCHANT", Note: "x"}, "INVALID_AMOUNT"},
+		{"negative", e.admin, aftersales.Ruling{ForBuyer: true, AmountMinor: ptrTo(int64(-5)), Liability: "MERCHANT", Note: "x"}, "AMOUNT_NOT_POSITIVE"},
 		{"unknown liability", e.admin, aftersales.Ruling{ForBuyer: true, Liability: "WEATHER", Note: "x"}, "INVALID_LIABILITY"},
 		{"no note", e.admin, aftersales.Ruling{ForBuyer: true, Liability: "MERCHANT", Note: " "}, "NOTE_REQUIRED"},
 	} {

@@ -68,11 +68,15 @@ func ResolveComplaint(ctx context.Context, s *tenants.Session, pay payments.Adap
 	case (outcome == ComplaintExchange || outcome == ComplaintRejected) && in.AmountMinor != nil:
 		return Case{}, tenants.Refuse("INVALID_AMOUNT", fmt.Sprintf("%s moves no money; give an amount only for REFUND or PRICE_DIFFERENCE", outcome), "input", "amount")
 	}
+	if err := notPositive(in.AmountMinor, "a refund or compensation is more than 0 (reject the complaint to pay nothing)"); err != nil {
+		return Case{}, err
+	}
 	var notePtr *string
 	if note != "" {
 		notePtr = &note
 	}
-	return transitionOnce(ctx, s, k, ActResolveComplaint, idempotencyKey, expectedVersion, now, func(tx *sqlx.Tx, c *Case) (*string, *string, error) {
+	input := map[string]any{"outcome": outcome, "amount": in.AmountMinor, "note": note}
+	return transitionOnce(ctx, s, k, ActResolveComplaint, idempotencyKey, input, expectedVersion, now, func(tx *sqlx.Tx, c *Case) (*string, *string, error) {
 		c.ComplaintOutcome = &outcome
 		switch outcome {
 		case ComplaintRefund, ComplaintPriceDifference:

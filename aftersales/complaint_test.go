@@ -61,7 +61,7 @@ func TestComplaintStoreResolvesEachOutcome(t *testing.T) {
 			{"by an admin before the platform has it", e.admin, aftersales.Resolution{Outcome: "REFUND"}, "INVALID_STATE"},
 			{"no outcome", e.merchant, aftersales.Resolution{}, "INVALID_OUTCOME"},
 			{"unknown outcome", e.merchant, aftersales.Resolution{Outcome: "APOLOGIZE"}, "INVALID_OUTCOME"},
-			{"refund of 0", e.merchant, aftersales.Resolution{Outcome: "REFUND", AmountMinor: ptrTo(int64(0))}, "INVALID_AMOUNT"},
+			{"refund of 0", e.merchant, aftersales.Resolution{Outcome: "REFUND", AmountMinor: ptrTo(int64(0))}, "AMOUNT_NOT_POSITIVE"},
 			{"refund above the paid 20000", e.merchant, aftersales.Resolution{Outcome: "REFUND", AmountMinor: ptrTo(int64(20001))}, "INVALID_AMOUNT"},
 			{"price difference without an amount", e.merchant, aftersales.Resolution{Outcome: "PRICE_DIFFERENCE"}, "INVALID_AMOUNT"},
 			{"price difference above the balance", e.merchant, aftersales.Resolution{Outcome: "PRICE_DIFFERENCE", AmountMinor: ptrTo(int64(20001))}, "INVALID_AMOUNT"},

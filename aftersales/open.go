@@ -48,16 +48,16 @@ const (
 //   - the input's shape, every problem at once (tenants.RuleErrors with field paths): INVALID_TYPE,
 //     INVALID_REASON, REASON_NOT_ALLOWED, DESCRIPTION_TOO_LONG, ITEMS_REQUIRED, ITEMS_NOT_ALLOWED, TOO_MANY_ITEMS,
 //     INVALID_QUANTITY, DUPLICATE_ITEM, UNKNOWN_ITEM, GIFT_NOT_SELECTABLE, NOT_RETURNABLE (naming the line and
-//     how many remain), INVALID_AMOUNT (naming the maximum), NOTHING_TO_REFUND;
+//     how many remain), AMOUNT_NOT_POSITIVE, INVALID_AMOUNT (naming the maximum), NOTHING_TO_REFUND;
 //   - CASE_ALREADY_OPEN: the order already has an open case of this type (naming its number);
 //   - CheckEligibility's refusals (windows, legal exclusions, warranty, order state).
 //
 // The amount asked defaults to: ORDER_CANCEL the order's refundable balance; REFUND_ONLY and RETURN_REFUND the
 // chosen lines' price × quantity (a missing gift is deducted when the store receives the return), at most the
-// refundable balance; EXCHANGE, WARRANTY_REPAIR and COMPLAINT 0. A given amount must be more than 0 and at most
-// that maximum (for EXCHANGE and WARRANTY_REPAIR the chosen lines' value, what a conversion to a refund would
-// pay; for COMPLAINT the chosen lines' value, or the refundable balance without lines), and never above the
-// order's refundable balance.
+// refundable balance; EXCHANGE, WARRANTY_REPAIR and COMPLAINT 0. A given amount must be more than 0
+// (AMOUNT_NOT_POSITIVE) and at most that maximum (for EXCHANGE and WARRANTY_REPAIR the chosen lines' value,
+// what a conversion to a refund would pay; for COMPLAINT the chosen lines' value, or the refundable balance
+// without lines), and never above the order's refundable balance.
 func Open(ctx context.Context, s *tenants.Session, in OpenInput, now time.Time) (Case, error) {
 	p := s.Principal()
 	if !p.Is(tenants.RoleBuyer) || !p.Allows(tenants.ScopeCasesWrite) {
@@ -178,8 +178,8 @@ func validateOpen(in OpenInput) tenants.RuleErrors {
 			seen[it.OrderItemID] = i
 		}
 	}
-	if in.AmountMinor != nil && *in.AmountMinor <= 0 {
-		errs = append(errs, tenants.Refuse("INVALID_AMOUNT", "the amount must be more than 0 (leave it out to ask for the default)", "input", "amount"))
+	if e := notPositive(in.AmountMinor, "the amount asked must be more than 0 (leave it out to ask for the default)"); e != nil {
+		errs = append(errs, e)
 	}
 	return errs
 }

@@ -556,7 +556,7 @@ func TestOpenInputAllAtOnce(t *testing.T) {
 		Description: strings.Repeat("é", 2001), AmountMinor: &negative,
 		Items: []as.OpenItem{{OrderItemID: its["Phone"].ID, Quantity: 0}, {OrderItemID: uuid.New(), Quantity: 1},
 			{OrderItemID: its["Shirt"].ID, Quantity: 2}, {OrderItemID: its["Shirt"].ID, Quantity: 1}}})
-	openRefused(t, err, "REASON_NOT_ALLOWED@input.reason", "DESCRIPTION_TOO_LONG@input.description", "INVALID_AMOUNT@input.amount",
+	openRefused(t, err, "REASON_NOT_ALLOWED@input.reason", "DESCRIPTION_TOO_LONG@input.description", "AMOUNT_NOT_POSITIVE@input.amount",
 		"INVALID_QUANTITY@input.items.0.quantity", "UNKNOWN_ITEM@input.items.1.orderItemId",
 		"NOT_RETURNABLE@input.items.2.quantity", "DUPLICATE_ITEM@input.items.3.orderItemId")
 
@@ -591,7 +591,7 @@ func TestOpenAmounts(t *testing.T) {
 	openRefused(t, err, "INVALID_AMOUNT@input.amount")
 	openContains(t, err, "30.00 TWD")
 	_, err = e.open(e.buyer, in(as.RefundOnly, as.WrongItem, amount(0)))
-	openRefused(t, err, "INVALID_AMOUNT@input.amount")
+	openRefused(t, err, "AMOUNT_NOT_POSITIVE@input.amount")
 	c := e.mustOpen(e.buyer, in(as.RefundOnly, as.WrongItem, amount(3000)))
 	if c.RequestedMinor != 3000 {
 		t.Errorf("asks %d", c.RequestedMinor)

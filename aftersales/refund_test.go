@@ -353,12 +353,13 @@ func TestRefundFull(t *testing.T) {
 	if rs := e.refunds(k); len(rs) != 1 || rs[0].PaymentMethod != "WALLET" || rs[0].Route != aftersales.RouteOriginal {
 		t.Errorf("refund rows %+v", rs)
 	}
-	// Approving nothing refunds nothing and still ends the case.
+	// Approving nothing is refused (a store that gives nothing rejects): the case still waits for an answer.
 	k0 := e.newCase(o, aftersales.Requested, 100, nil)
-	c0, err := e.approve(pay, k0, new(int64(0)))
-	e.must(err, "approve zero")
-	if c0.Status != aftersales.Refunded || c0.RefundedMinor != 0 || len(e.refunds(k0)) != 0 {
-		t.Errorf("zero approval: %s, refunded %d, %d refund rows", c0.Status, c0.RefundedMinor, len(e.refunds(k0)))
+	if _, err := e.approve(pay, k0, new(int64(0))); rfCode(err) != "AMOUNT_NOT_POSITIVE" {
+		t.Errorf("zero approval: %v, want AMOUNT_NOT_POSITIVE", err)
+	}
+	if c0 := e.readCase(k0); c0.Status != aftersales.Requested || c0.ApprovedMinor != nil || c0.Version != 1 || len(e.refunds(k0)) != 0 {
+		t.Errorf("zero approval changed the case: %s, approved %v, version %d, %d refund rows", c0.Status, c0.ApprovedMinor, c0.Version, len(e.refunds(k0)))
 	}
 	if _, paid := pay.counts(); paid != 1 {
 		t.Errorf("provider paid %d refunds, want 1", paid)

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 
+	"tradeguard/internal/idem"
 	"tradeguard/orders"
 	"tradeguard/payments"
 	"tradeguard/tenants"
@@ -17,14 +18,19 @@ import (
 
 // The store's answers and the steps that follow them. Each is one transition (see transition.go).
 
-// Approve accepts a request. A partial amount (at most what was asked) may be approved. Refund-only
+// Approve accepts a request. A partial amount (more than 0, at most what was asked) may be approved: an
+// amount of 0 or less is refused with AMOUNT_NOT_POSITIVE (a store that gives nothing rejects). Refund-only
 // requests are refunded at once; a cancel request cancels and refunds the order; returns, exchanges and
 // repairs wait for the buyer to send the goods back (7 days).
 func Approve(ctx context.Context, s *tenants.Session, pay payments.Adapter, k Key, amountMinor *int64, idempotencyKey string, expectedVersion *int, now time.Time) (Case, error) {
 	if err := needKey(idempotencyKey); err != nil {
 		return Case{}, err
 	}
-	return transitionOnce(ctx, s, k, ActApprove, idempotencyKey, expectedVersion, now, func(tx *sqlx.Tx, c *Case) (*string, *string, error) {
+	if err := notPositive(amountMinor, "an approved amount must be more than 0: to give nothing, reject the request (leave the amount out to approve all that was asked)"); err != nil {
+		return Case{}, err
+	}
+	input := map[string]any{"amount": amountMinor}
+	return transitionOnce(ctx, s, k, ActApprove, idempotencyKey, input, expectedVersion, now, func(tx *sqlx.Tx, c *Case) (*string, *string, error) {
 		return approve(ctx, s, tx, pay, c, amountMinor, now)
 	})
 }
@@ -32,8 +38,8 @@ func Approve(ctx context.Context, s *tenants.Session, pay payments.Adapter, k Ke
 func approve(ctx context.Context, s *tenants.Session, tx *sqlx.Tx, pay payments.Adapter, c *Case, amountMinor *int64, now time.Time) (*string, *string, error) {
 	amount := c.RequestedMinor
 	if amountMinor != nil {
-		if *amountMinor < 0 || *amountMinor > c.RequestedMinor {
-			return nil, nil, tenants.Refuse("INVALID_AMOUNT", fmt.Sprintf("approve between 0 and the %s asked", c.Requested()), "input", "amount")
+		if *amountMinor <= 0 || *amountMinor > c.RequestedMinor {
+			return nil, nil, tenants.Refuse("INVALID_AMOUNT", fmt.Sprintf("approve more than 0 and at most the %s asked", c.Requested()), "input", "amount")
 		}
 		amount = *amountMinor
 	}
@@ -72,9 +78,12 @@ func Reject(ctx context.Context, s *tenants.Session, k Key, reason string, expec
 
 // Revise resubmits a rejected request with a new amount and description; the store answers again.
 func Revise(ctx context.Context, s *tenants.Session, k Key, amountMinor *int64, description *string, expectedVersion *int, now time.Time) (Case, error) {
+	if err := notPositive(amountMinor, "a revision asks for more than 0 (withdraw the case to ask for nothing)"); err != nil {
+		return Case{}, err
+	}
 	return transition(ctx, s, k, ActRevise, expectedVersion, now, func(tx *sqlx.Tx, c *Case) (*string, *string, error) {
 		if amountMinor != nil {
-			if *amountMinor <= 0 || *amountMinor > c.RequestedMinor {
+			if *amountMinor > c.RequestedMinor {
 				return nil, nil, tenants.Refuse("INVALID_AMOUNT", fmt.Sprintf("a revision may ask for at most the %s of the first request", c.Requested()), "input", "amount")
 			}
 			c.RequestedMinor = *amountMinor
@@ -145,7 +154,8 @@ func ReceiveReturn(ctx context.Context, s *tenants.Session, pay payments.Adapter
 	if err := needKey(idempotencyKey); err != nil {
 		return Case{}, err
 	}
-	return transitionOnce(ctx, s, k, ActReceiveReturn, idempotencyKey, expectedVersion, now, func(tx *sqlx.Tx, c *Case) (*string, *string, error) {
+	input := map[string]any{"missingGiftItemIds": idem.Set(missingGifts)}
+	return transitionOnce(ctx, s, k, ActReceiveReturn, idempotencyKey, input, expectedVersion, now, func(tx *sqlx.Tx, c *Case) (*string, *string, error) {
 		return receive(ctx, tx, pay, c, missingGifts, now)
 	})
 }
@@ -198,7 +208,7 @@ func RetryRefund(ctx context.Context, s *tenants.Session, pay payments.Adapter, 
 	if err := needKey(idempotencyKey); err != nil {
 		return Case{}, err
 	}
-	return transitionOnce(ctx, s, k, ActRetryRefund, idempotencyKey, expectedVersion, now, func(tx *sqlx.Tx, c *Case) (*string, *string, error) {
+	return transitionOnce(ctx, s, k, ActRetryRefund, idempotencyKey, nil, expectedVersion, now, func(tx *sqlx.Tx, c *Case) (*string, *string, error) {
 		c.Status = Refunding
 		return nil, nil, startRefund(ctx, tx, pay, c, fmt.Sprintf("retry:%s:%d", c.ID, c.Version), now)
 	})
@@ -225,7 +235,7 @@ func giftDeduction(ctx context.Context, tx *sqlx.Tx, c Case, missing []uuid.UUID
 
 // needKey: every money-moving request carries the client's idempotency key.
 func needKey(key string) error {
-	if n := len(strings.TrimSpace(key)); n == 0 || n > 200 {
+	if strings.TrimSpace(key) == "" || len(key) > 200 {
 		return tenants.Refuse("IDEMPOTENCY_KEY_REQUIRED", "give this request an idempotency key of 1 to 200 characters, and reuse it when you retry", "input", "idempotencyKey")
 	}
 	return nil

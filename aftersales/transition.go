@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 
+	"tradeguard/internal/idem"
 	"tradeguard/tenants"
 )
 
@@ -17,13 +18,15 @@ type change func(tx *sqlx.Tx, c *Case) (reason, note *string, err error)
 // gets tenants.ErrConflict), check the rules for the caller, apply the change, save it with a new version,
 // append the event, and move the case's deadline — all in the caller's transaction.
 func transition(ctx context.Context, s *tenants.Session, k Key, a Action, expectedVersion *int, now time.Time, apply change) (Case, error) {
-	return transitionOnce(ctx, s, k, a, "", expectedVersion, now, apply)
+	return transitionOnce(ctx, s, k, a, "", nil, expectedVersion, now, apply)
 }
 
-// transitionOnce is transition for money-moving requests: the client's idempotency key is recorded on the
-// event, and a request repeating a key that already acted (even concurrently: the case row is locked first)
-// gets the case as it is, without acting again.
-func transitionOnce(ctx context.Context, s *tenants.Session, k Key, a Action, idempotencyKey string, expectedVersion *int, now time.Time, apply change) (Case, error) {
+// transitionOnce is transition for money-moving requests. The client's idempotency key is claimed for the
+// request (the action on this case with input, the request's meaningful fields: see idem.Request) once the
+// case is locked: a key the caller already used for a different request is refused with
+// IDEMPOTENCY_KEY_REUSED. The key is recorded on the event, and a request repeating a key that already acted
+// on the case (even concurrently: the case row is locked first) gets the case as it is, without acting again.
+func transitionOnce(ctx context.Context, s *tenants.Session, k Key, a Action, idempotencyKey string, input map[string]any, expectedVersion *int, now time.Time, apply change) (Case, error) {
 	var c Case
 	replay := false
 	err := s.Do(ctx, func(tx *sqlx.Tx) error {
@@ -31,33 +34,40 @@ func transitionOnce(ctx context.Context, s *tenants.Session, k Key, a Action, id
 		if c, err = lockCase(ctx, tx, k); err != nil {
 			return err
 		}
-		if idempotencyKey != "" {
-			if err := tx.GetContext(ctx, &replay, `select exists (select 1 from case_events
-				where tenant_id = $1 and case_id = $2 and idempotency_key = $3)`, k.StoreID, k.ID, idempotencyKey); err != nil || replay {
+		act := func() error {
+			if idempotencyKey != "" {
+				if err := tx.GetContext(ctx, &replay, `select exists (select 1 from case_events
+					where tenant_id = $1 and case_id = $2 and idempotency_key = $3)`, k.StoreID, k.ID, idempotencyKey); err != nil || replay {
+					return err
+				}
+			}
+			if expectedVersion != nil && *expectedVersion != c.Version {
+				return tenants.ErrConflict
+			}
+			if err := Can(s.Principal(), c, a, now); err != nil {
 				return err
 			}
+			from := c.Status
+			reason, note, err := apply(tx, &c)
+			if err != nil {
+				return err
+			}
+			if s.Principal().Is(tenants.RoleMerchant) && c.FirstResponseAt == nil {
+				c.FirstResponseAt = &now // the response-time metric counts the store's first answer
+			}
+			if c.Status.Final() && c.ClosedAt == nil {
+				c.ClosedAt = &now
+			}
+			if err := save(ctx, tx, &c, now); err != nil {
+				return err
+			}
+			return appendEventKeyed(ctx, tx, s.Principal(), c, string(a), &from, reason, note, idempotencyKey, now)
 		}
-		if expectedVersion != nil && *expectedVersion != c.Version {
-			return tenants.ErrConflict
+		if idempotencyKey == "" {
+			return act()
 		}
-		if err := Can(s.Principal(), c, a, now); err != nil {
-			return err
-		}
-		from := c.Status
-		reason, note, err := apply(tx, &c)
-		if err != nil {
-			return err
-		}
-		if s.Principal().Is(tenants.RoleMerchant) && c.FirstResponseAt == nil {
-			c.FirstResponseAt = &now // the response-time metric counts the store's first answer
-		}
-		if c.Status.Final() && c.ClosedAt == nil {
-			c.ClosedAt = &now
-		}
-		if err := save(ctx, tx, &c, now); err != nil {
-			return err
-		}
-		return appendEventKeyed(ctx, tx, s.Principal(), c, string(a), &from, reason, note, idempotencyKey, now)
+		req := idem.Request{Operation: string(a), StoreID: k.StoreID, SubjectID: k.ID, Subject: "case", Input: input}
+		return idem.Once(ctx, tx, s.Principal(), idempotencyKey, req, now, act)
 	})
 	if err != nil || replay {
 		return c, err

@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -852,13 +853,33 @@ func TestDeclinedChargeIsRecordedAndRepeatedForItsKey(t *testing.T) {
 	if c := pay.charges.Load(); c != 2 {
 		t.Fatalf("%d charges reached the provider, want 2", c)
 	}
-	// Keys are scoped to their order: the same key on another order is another payment.
+	// A key stands for paying one order: the same key on another order (the paid one's or the declined one's)
+	// is refused naming the key, and the other order is neither charged nor changed.
 	other := e.create(e.buyer)
+	for _, k := range []string{"ok-2", "decline-1"} {
+		s := tenants.NewSession(e.app, e.buyer, false)
+		_, err := orders.Pay(e.ctx, s, pay, key(other), k, e.clock.Now())
+		if cerr := s.Commit(); cerr != nil {
+			t.Fatalf("commit: %v", cerr)
+		}
+		var re *tenants.RuleError
+		if !errors.As(err, &re) || re.Code != "IDEMPOTENCY_KEY_REUSED" || !slices.Equal(re.Field, []string{"input", "idempotencyKey"}) ||
+			!strings.Contains(re.Message, k) {
+			t.Fatalf("key %q of order %s on order %s: %v, want IDEMPOTENCY_KEY_REUSED on input.idempotencyKey naming the key", k, o.Number, other.Number, err)
+		}
+	}
+	if got := e.read(other); got.Status != orders.PendingPayment || got.Version != other.Version || len(e.payments(other)) != 0 {
+		t.Fatalf("a refused key changed order %s: %s v%d, %d payments", other.Number, got.Status, got.Version, len(e.payments(other)))
+	}
+	if c := pay.charges.Load(); c != 2 {
+		t.Fatalf("a reused key reached the provider (%d charges, want 2)", c)
+	}
+	// With a key of its own it is paid.
 	s := tenants.NewSession(e.app, e.buyer, false)
-	paidOther, err := orders.Pay(e.ctx, s, pay, key(other), "ok-2", e.clock.Now())
+	paidOther, err := orders.Pay(e.ctx, s, pay, key(other), "ok-3", e.clock.Now())
 	_ = s.Rollback()
 	if err != nil || paidOther.Status != orders.Paid {
-		t.Fatalf("the same key on another order: %v %+v", err, paidOther)
+		t.Fatalf("a new key on the other order: %v %+v", err, paidOther)
 	}
 	for _, k := range []string{"", "  ", strings.Repeat("k", 201)} {
 		if _, err := payWith(k); code(err) != "IDEMPOTENCY_KEY_REQUIRED" {

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 
+	"tradeguard/internal/idem"
 	"tradeguard/payments"
 	"tradeguard/scheduler"
 	"tradeguard/tenants"
@@ -18,6 +19,8 @@ import (
 
 // Pay charges the order's total through the payment adapter. It is idempotent per key: repeating a request
 // with the same key returns what the first one did (the order, or the same refusal) and never charges twice.
+// The key is the caller's within the store and stands for paying this one order: the same key on another
+// order is refused with IDEMPOTENCY_KEY_REUSED (see internal/idem).
 func Pay(ctx context.Context, s *tenants.Session, pay payments.Adapter, k Key, idempotencyKey string, now time.Time) (Order, error) {
 	key := strings.TrimSpace(idempotencyKey)
 	if key == "" || len(key) > 200 {
@@ -31,51 +34,55 @@ func Pay(ctx context.Context, s *tenants.Session, pay payments.Adapter, k Key, i
 		if err != nil {
 			return err
 		}
-		// A retry of an earlier request: answer as it was answered.
-		var prev struct {
-			Status  string  `db:"status"`
-			Failure *string `db:"failure_reason"`
-		}
-		err = tx.GetContext(ctx, &prev, `select status, failure_reason from payment_transactions
-			where tenant_id = $1 and order_id = $2 and kind = 'CHARGE' and idempotency_key = $3`, o.StoreID, o.ID, key)
-		switch {
-		case err == nil && prev.Status == "SUCCEEDED":
-			out = o
+		// The key stands for paying this order: reused for another order it is refused (idem.Once).
+		req := idem.Request{Operation: string(ActionPay), StoreID: o.StoreID, SubjectID: o.ID, Subject: "order"}
+		return idem.Once(ctx, tx, s.Principal(), key, req, now, func() error {
+			// A retry of an earlier request: answer as it was answered.
+			var prev struct {
+				Status  string  `db:"status"`
+				Failure *string `db:"failure_reason"`
+			}
+			err := tx.GetContext(ctx, &prev, `select status, failure_reason from payment_transactions
+				where tenant_id = $1 and order_id = $2 and kind = 'CHARGE' and idempotency_key = $3`, o.StoreID, o.ID, key)
+			switch {
+			case err == nil && prev.Status == "SUCCEEDED":
+				out = o
+				return nil
+			case err == nil:
+				return declinedError(deref(prev.Failure))
+			case !errors.Is(err, sql.ErrNoRows):
+				return err
+			}
+			if err := Can(s.Principal(), o, ActionPay, now); err != nil {
+				return err
+			}
+			method := "CARD"
+			if o.PaymentMethod != nil {
+				method = *o.PaymentMethod
+			}
+			res, err := pay.Charge(ctx, payments.Request{StoreID: o.StoreID, OrderID: o.ID, Method: method, Amount: o.Total(), IdempotencyKey: key})
+			if d, ok := payments.IsDeclined(err); ok {
+				declined = declinedError(d.Reason)
+				return recordPayment(ctx, tx, o, "CHARGE", method, o.TotalMinor, "FAILED", "", d.Reason, key, now)
+			}
+			if err != nil {
+				return fmt.Errorf("charge order %s: %w", o.Number, err)
+			}
+			if err := recordPayment(ctx, tx, o, "CHARGE", method, o.TotalMinor, "SUCCEEDED", res.ProviderRef, "", key, now); err != nil {
+				return err
+			}
+			from := o.Status
+			shipBy := now.Add(ShipWithin)
+			o.Status, o.PaidMinor, o.PaidAt, o.ShipBy = Paid, o.TotalMinor, &now, &shipBy
+			if err := save(ctx, tx, &o); err != nil {
+				return err
+			}
+			if err := appendEvent(ctx, tx, s.Principal(), o, string(ActionPay), &from, nil, nil, now); err != nil {
+				return err
+			}
+			out, paidNow = o, true
 			return nil
-		case err == nil:
-			return declinedError(deref(prev.Failure))
-		case !errors.Is(err, sql.ErrNoRows):
-			return err
-		}
-		if err := Can(s.Principal(), o, ActionPay, now); err != nil {
-			return err
-		}
-		method := "CARD"
-		if o.PaymentMethod != nil {
-			method = *o.PaymentMethod
-		}
-		res, err := pay.Charge(ctx, payments.Request{StoreID: o.StoreID, OrderID: o.ID, Method: method, Amount: o.Total(), IdempotencyKey: key})
-		if d, ok := payments.IsDeclined(err); ok {
-			declined = declinedError(d.Reason)
-			return recordPayment(ctx, tx, o, "CHARGE", method, o.TotalMinor, "FAILED", "", d.Reason, key, now)
-		}
-		if err != nil {
-			return fmt.Errorf("charge order %s: %w", o.Number, err)
-		}
-		if err := recordPayment(ctx, tx, o, "CHARGE", method, o.TotalMinor, "SUCCEEDED", res.ProviderRef, "", key, now); err != nil {
-			return err
-		}
-		from := o.Status
-		shipBy := now.Add(ShipWithin)
-		o.Status, o.PaidMinor, o.PaidAt, o.ShipBy = Paid, o.TotalMinor, &now, &shipBy
-		if err := save(ctx, tx, &o); err != nil {
-			return err
-		}
-		if err := appendEvent(ctx, tx, s.Principal(), o, string(ActionPay), &from, nil, nil, now); err != nil {
-			return err
-		}
-		out, paidNow = o, true
-		return nil
+		})
 	})
 	if err != nil {
 		return Order{}, err
