@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -710,5 +711,42 @@ func TestRefundRouteByWindowAndBankTransfer(t *testing.T) {
 	e.must(err, "approve cash on delivery")
 	if rs := e.refunds(kc); c.Status != aftersales.Refunded || len(rs) != 1 || rs[0].Route != aftersales.RouteBankTransfer || *rs[0].BankAccountMasked != "******7890" {
 		t.Errorf("cash on delivery: case %s, refunds %+v", c.Status, rs)
+	}
+}
+
+// One idempotency key stands for one request: sent again unchanged it replays the answer; with another amount
+// or on another case it is refused with IDEMPOTENCY_KEY_REUSED, and nothing more is refunded.
+func TestRefundIdempotencyKeyReused(t *testing.T) {
+	e := rfNewEnv(t)
+	o := e.order("CARD", 3) // 300.00 TWD paid
+	k := e.newCase(o, aftersales.Requested, 10000, nil)
+	k2 := e.newCase(o, aftersales.Requested, 5000, nil)
+	pay := &rfAdapter{}
+	c, err := e.approveKeyed(pay, k, new(int64(10000)), "key-1")
+	e.must(err, "approve")
+	again, err := e.approveKeyed(pay, k, new(int64(10000)), "key-1")
+	e.must(err, "the same request again")
+	if again.Status != c.Status || again.RefundedMinor != 10000 {
+		t.Errorf("replay answered %s refunded %d, want %s 10000", again.Status, again.RefundedMinor, c.Status)
+	}
+	for _, tc := range []struct {
+		name   string
+		k      aftersales.Key
+		amount int64
+	}{{"another amount", k, 9000}, {"another case", k2, 5000}} {
+		_, err := e.approveKeyed(pay, tc.k, new(tc.amount), "key-1")
+		errs, ok := tenants.AsRuleErrors(err)
+		if !ok || len(errs) != 1 || errs[0].Code != "IDEMPOTENCY_KEY_REUSED" || !slices.Equal(errs[0].Field, []string{"input", "idempotencyKey"}) {
+			t.Errorf("%s with the same key: %v, want IDEMPOTENCY_KEY_REUSED on input.idempotencyKey", tc.name, err)
+		}
+	}
+	if c2 := e.readCase(k2); c2.Status != aftersales.Requested || len(e.refunds(k2)) != 0 {
+		t.Errorf("the refused request changed the other case: %s, %d refund rows", c2.Status, len(e.refunds(k2)))
+	}
+	if _, paid := pay.counts(); paid != 1 {
+		t.Errorf("provider paid %d refunds, want 1", paid)
+	}
+	if got := e.readOrder(o).RefundedMinor; got != 10000 {
+		t.Errorf("order refunded %d, want 10000", got)
 	}
 }
