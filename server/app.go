@@ -28,6 +28,7 @@ const (
 type appOptions struct {
 	DB       *sqlx.DB // app role
 	Key      []byte   // JWT signing key
+	Previous [][]byte // JWT keys rotated out: verify only
 	Now      func() time.Time
 	Dev      bool
 	Logger   *slog.Logger
@@ -39,7 +40,7 @@ type appOptions struct {
 
 // newApp is the whole HTTP surface: /graphql, /graphiql (development), health, metrics and the portal.
 func newApp(o appOptions) (http.Handler, error) {
-	access, err := tenants.NewAccessTokens(o.Key, o.Now)
+	access, err := tenants.NewAccessTokens(o.Key, o.Now, o.Previous...)
 	if err != nil {
 		return nil, err
 	}

@@ -16,8 +16,11 @@ type config struct {
 	DatabaseURL string // owner role: runs migrations; empty = embedded PostgreSQL in DataDir
 	AppURL      string // app role; empty = derived from DatabaseURL
 	JWTKey      string // hex or base64, >= 32 bytes; empty = generated and kept in DataDir
-	Demo        string // "auto" (embedded only), "on", "off"
-	LogLevel    slog.Level
+	// JWTPreviousKeys are keys rotated out, comma-separated like JWTKey: they still verify the access tokens
+	// they signed (at most 15 minutes) and sign nothing.
+	JWTPreviousKeys string
+	Demo            string // "auto" (embedded only), "on", "off"
+	LogLevel        slog.Level
 	// SchedulerEvery is how often this process acts on due deadlines (0: never; another process does).
 	SchedulerEvery time.Duration
 	Serve          serveLimits
@@ -62,6 +65,7 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	c.DatabaseURL = getenv("DATABASE_URL")
 	c.AppURL = getenv("APP_DATABASE_URL")
 	c.JWTKey = getenv("TRADEGUARD_JWT_KEY")
+	c.JWTPreviousKeys = getenv("TRADEGUARD_JWT_PREVIOUS_KEYS")
 	switch *demoFlag {
 	case "auto", "on", "off":
 		c.Demo = *demoFlag

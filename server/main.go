@@ -64,7 +64,11 @@ func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error
 	}
 	reg := prometheus.NewRegistry()
 	pay := payments.Recorder{}
-	app, err := newApp(appOptions{DB: db.App, Key: key, Now: clock.Real, Dev: cfg.Dev, Logger: log, Ready: db.Ready,
+	previous, err := previousKeys(cfg)
+	if err != nil {
+		return err
+	}
+	app, err := newApp(appOptions{DB: db.App, Key: key, Previous: previous, Now: clock.Real, Dev: cfg.Dev, Logger: log, Ready: db.Ready,
 		Payments: pay, Registry: reg, Limits: cfg.Serve})
 	if err != nil {
 		return err

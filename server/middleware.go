@@ -23,15 +23,20 @@ import (
 
 // authenticate turns the bearer token into a Principal in the request context. No token: anonymous. A token
 // that is not accepted (bad signature, expired, wrong issuer, revoked, oversized…): 401, never a silent
-// downgrade to anonymous.
+// downgrade to anonymous. Two Authorization headers are refused with 400: which one counts would depend on
+// which proxy reads it.
 func authenticate(auth *tenants.Auth, log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := r.Header.Get("Authorization")
-		if h == "" {
+		values := r.Header.Values("Authorization")
+		if len(values) > 1 {
+			writeError(w, http.StatusBadRequest, "BAD_REQUEST", "send one Authorization header, not "+strconv.Itoa(len(values)))
+			return
+		}
+		if len(values) == 0 || values[0] == "" {
 			next.ServeHTTP(w, r.WithContext(tenants.WithPrincipal(r.Context(), tenants.Anonymous)))
 			return
 		}
-		token, ok := strings.CutPrefix(h, "Bearer ")
+		token, ok := bearer(values[0])
 		var p tenants.Principal
 		var err error
 		switch {
@@ -52,6 +57,17 @@ func authenticate(auth *tenants.Auth, log *slog.Logger, next http.Handler) http.
 		}
 		next.ServeHTTP(w, r.WithContext(tenants.WithPrincipal(r.Context(), p)))
 	})
+}
+
+// bearer is the token of an Authorization header of the Bearer scheme, whose name is case-insensitive
+// (RFC 7235 §2.1): "Bearer x", "bearer x" and "BEARER x" are the same.
+func bearer(h string) (string, bool) {
+	scheme, token, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token = strings.TrimLeft(token, " ")
+	return token, token != ""
 }
 
 // limitBody refuses bodies over the limit with 413: at once when Content-Length says so, else after reading at

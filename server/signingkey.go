@@ -36,6 +36,23 @@ func signingKey(cfg config) ([]byte, error) {
 	return key, nil
 }
 
+// previousKeys are TRADEGUARD_JWT_PREVIOUS_KEYS: the keys rotated out, comma-separated, each like
+// TRADEGUARD_JWT_KEY.
+func previousKeys(cfg config) ([][]byte, error) {
+	var keys [][]byte
+	for i, s := range strings.Split(cfg.JWTPreviousKeys, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		k, err := decodeKey(s)
+		if err != nil {
+			return nil, fmt.Errorf("TRADEGUARD_JWT_PREVIOUS_KEYS, key %d: %w", i+1, err)
+		}
+		keys = append(keys, k)
+	}
+	return keys, nil
+}
+
 func decodeKey(s string) ([]byte, error) {
 	if b, err := hex.DecodeString(s); err == nil && len(b) >= 32 {
 		return b, nil

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -129,6 +130,8 @@ func TestRefusedAccessTokens(t *testing.T) {
 		{"expired 31 s ago (beyond the leeway)", "Bearer " + hs(expiredAt(31*time.Second))},
 		{"expired an hour ago", "Bearer " + hs(expiredAt(time.Hour))},
 		{"missing exp", "Bearer " + hs(jwttest.With(base, map[string]any{"exp": nil}))},
+		{"exp as a JSON string", "Bearer " + hs(jwttest.With(base, map[string]any{"exp": strconv.FormatInt(now.Add(10*time.Minute).Unix(), 10)}))},
+		{"nbf as a JSON string", "Bearer " + hs(jwttest.With(base, map[string]any{"nbf": strconv.FormatInt(now.Unix(), 10)}))},
 		{"wrong issuer", "Bearer " + hs(jwttest.With(base, map[string]any{"iss": "evil"}))},
 		{"wrong audience", "Bearer " + hs(jwttest.With(base, map[string]any{"aud": []string{"other-api"}}))},
 		{"unknown role SUPERUSER", "Bearer " + hs(jwttest.With(base, map[string]any{"role": "SUPERUSER"}))},
@@ -141,6 +144,7 @@ func TestRefusedAccessTokens(t *testing.T) {
 		{"5 KB token", "Bearer " + big},
 		{"Basic scheme", "Basic " + base64.StdEncoding.EncodeToString([]byte(buyer1+":"+demo.Password))},
 		{"lower-case bearer with a garbage token", "bearer garbage"},
+		{"Bearer and a tab", "Bearer\t" + valid},
 		{"partner-token prefix, garbage", "Bearer tgp_garbage"},
 	}
 	for _, c := range cases {
@@ -151,6 +155,37 @@ func TestRefusedAccessTokens(t *testing.T) {
 			}
 			tokWantUnauthenticated(t, status, hdr, raw)
 		})
+	}
+}
+
+// The Bearer scheme is case-insensitive (RFC 7235); two Authorization headers are refused, not resolved by
+// taking one of them.
+func TestAuthorizationHeaderForms(t *testing.T) {
+	h := setup(t)
+	token := h.login(t, buyer1)
+	want := tokViewerID(t, h, token)
+	for _, scheme := range []string{"bearer", "BEARER", "bEaReR"} {
+		req := tokWithAuth(t, h, scheme+" "+token)
+		status, _, raw, err := tokRaw(t, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if status != http.StatusOK || !strings.Contains(string(raw), want) {
+			t.Errorf("%q scheme: status %d %.200s, want the viewer %s", scheme, status, raw, want)
+		}
+	}
+	for _, second := range []string{"Bearer " + token, "Bearer garbage", ""} {
+		req := tokWithAuth(t, h, "Bearer "+token)
+		req.Header.Add("Authorization", second)
+		status, _, raw, err := tokRaw(t, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r gqlResponse
+		_ = json.Unmarshal(raw, &r)
+		if status != http.StatusBadRequest || r.code() != "BAD_REQUEST" || r.Data != nil {
+			t.Errorf("two Authorization headers (second %.20q): status %d code %q %.200s, want 400 BAD_REQUEST", second, status, r.code(), raw)
+		}
 	}
 }
 

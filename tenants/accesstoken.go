@@ -1,6 +1,8 @@
 package tenants
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -32,18 +34,33 @@ type accessClaims struct {
 	Staff StaffRole `json:"staff,omitempty"`
 }
 
-// AccessTokens signs and verifies access tokens (JWT, HS256) with one key.
+// AccessTokens signs access tokens (JWT, HS256) with the current key and verifies them with the key their
+// `kid` names: the current one or a previous one still accepted while its tokens run out (key rotation).
 type AccessTokens struct {
-	key []byte
-	now func() time.Time
+	key  []byte
+	kid  string
+	keys map[string][]byte // by kid: the current key and the previous ones
+	now  func() time.Time
 }
 
-// NewAccessTokens needs a key of at least 32 bytes; now is the clock (tests control it).
-func NewAccessTokens(key []byte, now func() time.Time) (*AccessTokens, error) {
-	if len(key) < 32 {
-		return nil, fmt.Errorf("tenants: signing key must be at least 32 bytes, got %d", len(key))
+// KeyID is the `kid` of a signing key: the first 16 bytes of its SHA-256, in hex. It names the key without
+// revealing it, and is the same on every server holding that key.
+func KeyID(key []byte) string {
+	sum := sha256.Sum256(key)
+	return hex.EncodeToString(sum[:16])
+}
+
+// NewAccessTokens needs keys of at least 32 bytes: key signs; previous keys (the ones rotated out, kept until
+// the tokens they signed have expired, i.e. accessTokenTTL) only verify. now is the clock (tests control it).
+func NewAccessTokens(key []byte, now func() time.Time, previous ...[]byte) (*AccessTokens, error) {
+	a := &AccessTokens{key: key, kid: KeyID(key), keys: map[string][]byte{}, now: now}
+	for _, k := range append([][]byte{key}, previous...) {
+		if len(k) < 32 {
+			return nil, fmt.Errorf("tenants: signing key must be at least 32 bytes, got %d", len(k))
+		}
+		a.keys[KeyID(k)] = k
 	}
-	return &AccessTokens{key: key, now: now}, nil
+	return a, nil
 }
 
 // Issue signs an access token for a person (buyer, merchant staff or admin).
@@ -61,7 +78,9 @@ func (a *AccessTokens) Issue(p Principal) (token string, expires time.Time, err 
 	if p.StoreID != uuid.Nil {
 		c.Store = p.StoreID.String()
 	}
-	token, err = jwt.NewWithClaims(signingMethod, c).SignedString(a.key)
+	t := jwt.NewWithClaims(signingMethod, c)
+	t.Header["kid"] = a.kid
+	token, err = t.SignedString(a.key)
 	return token, expires, err
 }
 
@@ -76,8 +95,11 @@ func (a *AccessTokens) Verify(token string) (Principal, error) {
 		jwt.WithExpirationRequired(), jwt.WithIssuedAt(), jwt.WithLeeway(accessTokenLeeway),
 		jwt.WithTimeFunc(a.now),
 	)
+	if err := checkEncoding(token); err != nil {
+		return Principal{}, fmt.Errorf("%w: %v", ErrUnauthenticated, err)
+	}
 	var c accessClaims
-	if _, err := parser.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return a.key, nil }); err != nil {
+	if _, err := parser.ParseWithClaims(token, &c, a.keyFor); err != nil {
 		return Principal{}, fmt.Errorf("%w: %v", ErrUnauthenticated, err)
 	}
 	p, err := c.principal()
@@ -111,4 +133,15 @@ func (c accessClaims) principal() (Principal, error) {
 		return Principal{}, fmt.Errorf("unknown role %q", c.Role)
 	}
 	return p, nil
+}
+
+// keyFor picks the key by the token's `kid`; a token without one, or naming a key this server does not hold
+// (never issued here, or rotated out and dropped), is refused.
+func (a *AccessTokens) keyFor(t *jwt.Token) (any, error) {
+	kid, _ := t.Header["kid"].(string)
+	key, ok := a.keys[kid]
+	if !ok {
+		return nil, fmt.Errorf("unknown key id %q", kid)
+	}
+	return key, nil
 }

@@ -3,6 +3,7 @@ package tenants_test
 import (
 	"bytes"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -85,10 +86,79 @@ func badTokens(t *testing.T, now time.Time) []badToken {
 		{"buyer with a store claim", hs(jwttest.With(base, map[string]any{"store": store.String()}))},
 		{"subject not a user id", hs(jwttest.With(base, map[string]any{"sub": "admin"}))},
 		{"missing subject", hs(jwttest.With(base, map[string]any{"sub": nil}))},
+		{"exp as a JSON string", hs(jwttest.With(base, map[string]any{"exp": strconv.FormatInt(now.Add(ttl).Unix(), 10)}))},
+		{"nbf as a JSON string", hs(jwttest.With(base, map[string]any{"nbf": strconv.FormatInt(now.Unix(), 10)}))},
+		{"iat as a JSON string", hs(jwttest.With(base, map[string]any{"iat": strconv.FormatInt(now.Unix(), 10)}))},
+		{"crit header parameter", signHeader(t, base, map[string]any{"crit": []string{"exp"}})},
+		{"no kid", signHeader(t, base, map[string]any{"kid": nil})},
+		{"unknown kid", signHeader(t, base, map[string]any{"kid": tenants.KeyID(otherKey)})},
 		{"garbage", "this is not a token"},
 		{"three garbage segments", "a.b.c"},
 		{"empty", ""},
 		{"longer than MaxTokenBytes", hs(jwttest.With(base, map[string]any{"pad": strings.Repeat("x", tenants.MaxTokenBytes)}))},
+	}
+}
+
+// signHeader signs c with HS256 and testKey, the header the product writes (alg, typ, kid) edited: a nil
+// value removes a parameter.
+func signHeader(t *testing.T, c jwt.MapClaims, edits map[string]any) string {
+	t.Helper()
+	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, c)
+	tok.Header["kid"] = tenants.KeyID(testKey)
+	for k, v := range edits {
+		if v == nil {
+			delete(tok.Header, k)
+		} else {
+			tok.Header[k] = v
+		}
+	}
+	s, err := tok.SignedString(testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// Keys rotate: tokens name their key by kid; the previous key still verifies the tokens it signed until they
+// expire, and once it is dropped they are refused. New tokens are signed with the current key.
+func TestKeyRotation(t *testing.T) {
+	now := func() time.Time { return fixedNow }
+	before, err := tenants.NewAccessTokens(otherKey, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := tenants.Principal{Role: tenants.RoleBuyer, UserID: uuid.New()}
+	old, _, err := before.Issue(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	during, err := tenants.NewAccessTokens(testKey, now, otherKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := during.Verify(old); err != nil || got.UserID != p.UserID {
+		t.Fatalf("a token of the previous key during rotation: %+v, %v", got, err)
+	}
+	fresh, _, err := during.Issue(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parsed, _, err := jwt.NewParser().ParseUnverified(fresh, &jwt.RegisteredClaims{})
+	if err != nil || parsed.Header["kid"] != tenants.KeyID(testKey) {
+		t.Fatalf("a new token's kid %v (%v), want the current key's %s", parsed.Header["kid"], err, tenants.KeyID(testKey))
+	}
+	if _, err := before.Verify(fresh); err == nil {
+		t.Fatal("a server without the new key accepted its token")
+	}
+	after := newTokens(t, now)
+	if _, err := after.Verify(old); !errors.Is(err, tenants.ErrUnauthenticated) {
+		t.Fatalf("a token of a dropped key: %v, want refused", err)
+	}
+	if _, err := after.Verify(fresh); err != nil {
+		t.Fatalf("a token of the current key after rotation: %v", err)
+	}
+	if _, err := tenants.NewAccessTokens(testKey, now, []byte("short")); err == nil {
+		t.Fatal("a short previous key was accepted")
 	}
 }
 
@@ -155,9 +225,12 @@ func TestNewAccessTokensRefusesShortKeys(t *testing.T) {
 
 func TestVerifyRefusals(t *testing.T) {
 	a := newTokens(t, func() time.Time { return fixedNow })
-	// The baseline the refusals are variations of is itself accepted.
+	// The baselines the refusals are variations of are themselves accepted.
 	if _, err := a.Verify(jwttest.Sign(t, jwt.SigningMethodHS256, testKey, jwttest.Claims(fixedNow, uuid.New(), "BUYER"))); err != nil {
 		t.Fatalf("baseline token refused: %v", err)
+	}
+	if _, err := a.Verify(signHeader(t, jwttest.Claims(fixedNow, uuid.New(), "BUYER"), nil)); err != nil {
+		t.Fatalf("baseline token with the product's header refused: %v", err)
 	}
 	for _, bt := range badTokens(t, fixedNow) {
 		t.Run(bt.name, func(t *testing.T) {

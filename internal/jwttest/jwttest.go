@@ -14,6 +14,8 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/google/uuid"
+
+	"tradeguard/tenants"
 )
 
 // Claims are the claims the product puts in an access token for user with role, issued at now.
@@ -49,7 +51,13 @@ func With(c jwt.MapClaims, edits map[string]any) jwt.MapClaims {
 // Sign signs c with method m and key.
 func Sign(tb testing.TB, m jwt.SigningMethod, key any, c jwt.Claims) string {
 	tb.Helper()
-	s, err := jwt.NewWithClaims(m, c).SignedString(key)
+	t := jwt.NewWithClaims(m, c)
+	if k, ok := key.([]byte); ok {
+		// The kid the product gives a token signed with this key, so a forged token is refused for what it
+		// tests, not for a missing kid.
+		t.Header["kid"] = tenants.KeyID(k)
+	}
+	s, err := t.SignedString(key)
 	if err != nil {
 		tb.Fatalf("sign %s: %v", m.Alg(), err)
 	}
