@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime"
@@ -102,9 +103,39 @@ func limitBody(next http.Handler) http.Handler {
 			writeError(w, http.StatusBadRequest, "BAD_REQUEST", "could not read the request body")
 			return
 		}
+		if r.Method == http.MethodPost && !isMultipart(r) {
+			if msg := requestShape(body); msg != "" {
+				writeError(w, http.StatusBadRequest, "BAD_REQUEST", msg)
+				return
+			}
+		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		next.ServeHTTP(w, r)
 	})
+}
+
+// requestShape checks a POST body is one GraphQL request, {"query": string, "operationName": string or null,
+// "variables": object or null, "extensions": object or null}, and says what is wrong if not, in a short fixed
+// message: gqlgen's own refusal has no code and echoes the whole body back (up to 1 MiB).
+func requestShape(body []byte) string {
+	if !json.Valid(body) {
+		return "the request body is not JSON, or nests deeper than 10000 levels"
+	}
+	var req map[string]json.RawMessage
+	if err := json.Unmarshal(body, &req); err != nil || req == nil {
+		return `the request body must be one JSON object {"query": …, "variables": …, "operationName": …}; batches are not accepted`
+	}
+	kinds := map[string]string{"query": `"`, "operationName": `"n`, "variables": "{n", "extensions": "{n"}
+	for name, allowed := range kinds {
+		v, ok := req[name]
+		if !ok {
+			continue
+		}
+		if first := string(v[:1]); !strings.Contains(allowed, first) {
+			return fmt.Sprintf("%q must be %s", name, map[string]string{`"`: "a string", `"n`: "a string or null", "{n": "an object or null"}[allowed])
+		}
+	}
+	return ""
 }
 
 // isMultipart: a POST in the GraphQL multipart request spec (the only kind gqlgen's MultipartForm takes).

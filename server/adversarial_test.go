@@ -1,0 +1,141 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// The generated attacks of issue #9 over real HTTP, anonymous or as a buyer: each is refused with its code,
+// before any SQL runs (limRefused), and the server allocates at most a bound linear in the request while
+// answering it (a fan-out 64 levels deep would, expanded, be 2^64 selections).
+
+// advFanOut is n fragments on Query, each spreading the next one twice.
+func advFanOut(n int) string {
+	var b strings.Builder
+	b.WriteString("{ ...F0 }\n")
+	for i := range n {
+		fmt.Fprintf(&b, "fragment F%d on Query { ...F%d ...F%d }\n", i, i+1, i+1)
+	}
+	fmt.Fprintf(&b, "fragment F%d on Query { viewer { id } }\n", n)
+	return b.String()
+}
+
+// advChain is n fragments, each spreading the next inside an inline fragment: nesting that only grows
+// through spreads.
+func advChain(n int) string {
+	var b strings.Builder
+	b.WriteString("{ viewer { ...F0 } }\n")
+	for i := range n {
+		fmt.Fprintf(&b, "fragment F%d on Viewer { ... on Viewer { ...F%d } }\n", i, i+1)
+	}
+	fmt.Fprintf(&b, "fragment F%d on Viewer { id }\n", n)
+	return b.String()
+}
+
+func advInline(n int) string {
+	return "{ viewer { " + strings.Repeat("... { ", n) + "id" + strings.Repeat(" }", n) + " } }"
+}
+
+func advOps(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "query Q%d { viewer { id } } ", i)
+	}
+	return b.String()
+}
+
+// advNested is a JSON value nested n lists deep around one status.
+func advNested(n int) any {
+	var v any = "PAID"
+	for range n {
+		v = []any{v}
+	}
+	return v
+}
+
+func advList(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = "PAID"
+	}
+	return out
+}
+
+func TestAdversarialDocuments(t *testing.T) {
+	h := setup(t)
+	super := limSuper(t, h)
+	buyer := h.login(t, buyer1)
+	const statusVar = `query($s: [OrderStatus!]) { orders(first: 1, filter: {status: $s}) { totalCount } }`
+	cases := []struct {
+		name, token, query string
+		vars               map[string]any
+		code               string
+		// maxAlloc bounds the bytes the process allocates while answering, over the request's own size
+		maxAlloc int
+	}{
+		{"fan-out 2 levels, allowed shape", "", advFanOut(2), nil, "", 0},
+		{"fan-out 24 levels", "", advFanOut(24), nil, "QUERY_TOO_LARGE", 8 << 20},
+		{"fan-out 64 levels", "", advFanOut(64), nil, "NESTED_TOO_DEEP", 8 << 20},
+		{"fragment chain 100 deep", "", advChain(100), nil, "NESTED_TOO_DEEP", 8 << 20},
+		{"inline fragments 1000 deep", "", advInline(1000), nil, "NESTED_TOO_DEEP", 8 << 20},
+		{"10,000 directives on one field", "", "{ viewer { id" + strings.Repeat(" @skip(if: false)", 10000) + " } }", nil, "GRAPHQL_PARSE_FAILED", 16 << 20},
+		{"5 directives on one field", "", "{ viewer { id" + strings.Repeat(" @skip(if: false)", 5) + " } }", nil, "TOO_MANY_DIRECTIVES", 8 << 20},
+		{"21 operations", "", advOps(21), nil, "TOO_MANY_OPERATIONS", 8 << 20},
+		{"a 1 MB string variable", "", `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": strings.Repeat("x", 1_000_000)}, "BAD_USER_INPUT", 16 << 20},
+		{"a variable nested 9,000 deep", buyer, statusVar, map[string]any{"s": advNested(9000)}, "INPUT_TOO_LARGE", 16 << 20},
+		{"a 100,000-element list variable", buyer, statusVar, map[string]any{"s": advList(100_000)}, "INPUT_TOO_LARGE", 32 << 20},
+	}
+	// Past encoding/json's own depth (10,000) the body is not read as JSON at all: a 400, nothing run.
+	deep := limRefused(t, h, super, buyer, statusVar, map[string]any{"s": advNested(10_001)}, "")
+	if deep.Status != 400 {
+		t.Errorf("a variable nested 10,001 deep: HTTP %d %q, want 400", deep.Status, deep.Errors[0].Message)
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if c.code == "" {
+				// the smallest fan-out is a valid document: the attack's shape is refused for its size only
+				ok(t, h.post(t, c.token, c.query, c.vars))
+				return
+			}
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			limRefused(t, h, super, c.token, c.query, c.vars, c.code)
+			runtime.ReadMemStats(&after)
+			if got := after.TotalAlloc - before.TotalAlloc; got > uint64(c.maxAlloc) {
+				t.Errorf("answering allocated %d MB, want at most %d MB", got>>20, c.maxAlloc>>20)
+			}
+		})
+	}
+}
+
+// A POST body that is not one GraphQL request is refused with 400 BAD_REQUEST and a short message that
+// echoes nothing of the body.
+func TestMalformedRequestBodies(t *testing.T) {
+	h := setup(t)
+	marker := strings.Repeat("Z", 2000)
+	for _, body := range []string{
+		`not json ` + marker,
+		`[{"query": "{ viewer { id } }"}, {"query": "{ viewer { id } }", "x": "` + marker + `"}]`,
+		`{"query": 5, "x": "` + marker + `"}`,
+		`{"query": "{ viewer { id } }", "variables": "` + marker + `"}`,
+		`{"query": "{ viewer { id } }", "operationName": ["` + marker + `"]}`,
+		`"` + marker + `"`,
+		`null`,
+	} {
+		req, err := http.NewRequest(http.MethodPost, h.URL+"/graphql", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		status, _, raw, err := tokRaw(t, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if status != http.StatusBadRequest || !strings.Contains(string(raw), `"BAD_REQUEST"`) || strings.Contains(string(raw), "ZZZZ") || len(raw) > 500 {
+			t.Errorf("body %.40q: status %d, %d bytes %.200s; want a short 400 BAD_REQUEST", body, status, len(raw), raw)
+		}
+	}
+}
