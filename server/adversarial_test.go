@@ -1,51 +1,27 @@
 package main
 
 import (
-	"fmt"
 	"net/http"
 	"runtime"
 	"strings"
 	"testing"
+
+	"tradeguard/internal/attackdocs"
 )
 
 // The generated attacks of issue #9 over real HTTP, anonymous or as a buyer: each is refused with its code,
 // before any SQL runs (limRefused), and the server allocates at most a bound linear in the request while
 // answering it (a fan-out 64 levels deep would, expanded, be 2^64 selections).
 
-// advFanOut is n fragments on Query, each spreading the next one twice.
-func advFanOut(n int) string {
-	var b strings.Builder
-	b.WriteString("{ ...F0 }\n")
-	for i := range n {
-		fmt.Fprintf(&b, "fragment F%d on Query { ...F%d ...F%d }\n", i, i+1, i+1)
-	}
-	fmt.Fprintf(&b, "fragment F%d on Query { viewer { id } }\n", n)
-	return b.String()
-}
+// The attacks of the issue on the product's schema.
+func advFanOut(n int) string { return attackdocs.FanOut(n, "{ %s }", "Query", "viewer { id }") }
 
-// advChain is n fragments, each spreading the next inside an inline fragment: nesting that only grows
-// through spreads.
+// advChain nests only through spreads (inside inline fragments).
 func advChain(n int) string {
-	var b strings.Builder
-	b.WriteString("{ viewer { ...F0 } }\n")
-	for i := range n {
-		fmt.Fprintf(&b, "fragment F%d on Viewer { ... on Viewer { ...F%d } }\n", i, i+1)
-	}
-	fmt.Fprintf(&b, "fragment F%d on Viewer { id }\n", n)
-	return b.String()
+	return attackdocs.Chain(n, "{ viewer { %s } }", "Viewer", "... on Viewer { %s }", "id")
 }
-
-func advInline(n int) string {
-	return "{ viewer { " + strings.Repeat("... { ", n) + "id" + strings.Repeat(" }", n) + " } }"
-}
-
-func advOps(n int) string {
-	var b strings.Builder
-	for i := range n {
-		fmt.Fprintf(&b, "query Q%d { viewer { id } } ", i)
-	}
-	return b.String()
-}
+func advInline(n int) string { return attackdocs.Inline(n, "{ viewer { %s } }", "id") }
+func advOps(n int) string    { return attackdocs.Ops(n, "{ viewer { id } }") }
 
 // advNested is a JSON value nested n lists deep around one status.
 func advNested(n int) any {

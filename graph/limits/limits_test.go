@@ -13,6 +13,8 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
 	"github.com/vektah/gqlparser/v2/validator"
+
+	"tradeguard/internal/attackdocs"
 )
 
 // A small schema with every shape the checks care about: recursion (T.t), a connection-like list with
@@ -64,31 +66,11 @@ func code(err *gqlerror.Error) string {
 	return c
 }
 
-// fanOut is the attack of the issue: n fragments, each spreading the next one twice.
-func fanOut(n int) string {
-	var b strings.Builder
-	b.WriteString("{ t { ...F0 } }\n")
-	for i := range n {
-		fmt.Fprintf(&b, "fragment F%d on T { ...F%d ...F%d }\n", i, i+1, i+1)
-	}
-	fmt.Fprintf(&b, "fragment F%d on T { name }\n", n)
-	return b.String()
-}
-
-// chain is n fragments, each spreading the next once below a field.
-func chain(n int) string {
-	var b strings.Builder
-	b.WriteString("{ t { ...F0 } }\n")
-	for i := range n {
-		fmt.Fprintf(&b, "fragment F%d on T { t { ...F%d } }\n", i, i+1)
-	}
-	fmt.Fprintf(&b, "fragment F%d on T { name }\n", n)
-	return b.String()
-}
-
-func inline(n int) string {
-	return "{ t { " + strings.Repeat("... { ", n) + "name" + strings.Repeat(" }", n) + " } }"
-}
+// The attacks of the issue on the test schema.
+func fanOut(n int) string { return attackdocs.FanOut(n, "{ t { %s } }", "T", "name") }
+func chain(n int) string  { return attackdocs.Chain(n, "{ t { %s } }", "T", "t { %s }", "name") }
+func inline(n int) string { return attackdocs.Inline(n, "{ t { %s } }", "name") }
+func ops(n int) string    { return attackdocs.Ops(n, "{ t { name } }") }
 
 func TestDocumentRefusals(t *testing.T) {
 	cases := []struct {
@@ -116,14 +98,6 @@ func TestDocumentRefusals(t *testing.T) {
 			}
 		})
 	}
-}
-
-func ops(n int) string {
-	var b strings.Builder
-	for i := range n {
-		fmt.Fprintf(&b, "query Q%d { t { name } } ", i)
-	}
-	return b.String()
 }
 
 func aliases(n int) string {
