@@ -38,7 +38,7 @@ func Approve(ctx context.Context, s *tenants.Session, pay payments.Adapter, k Ke
 func approve(ctx context.Context, s *tenants.Session, tx *sqlx.Tx, pay payments.Adapter, c *Case, amountMinor *int64, now time.Time) (*string, *string, error) {
 	amount := c.RequestedMinor
 	if amountMinor != nil {
-		if *amountMinor <= 0 || *amountMinor > c.RequestedMinor {
+		if *amountMinor > c.RequestedMinor { // 0 or less was refused above
 			return nil, nil, tenants.Refuse("INVALID_AMOUNT", fmt.Sprintf("approve more than 0 and at most the %s asked", c.Requested()), "input", "amount")
 		}
 		amount = *amountMinor
