@@ -3790,6 +3790,12 @@ business rule is usually shorter (a title 200, a note 2000) and refuses with a u
 """
 directive @maxLength(n: Int!) on ARGUMENT_DEFINITION | INPUT_FIELD_DEFINITION
 
+"""
+The values an Int argument or input field takes, checked before anything runs like @maxLength: outside them
+the request is refused with BAD_USER_INPUT naming the field. Without it an Int takes any 32-bit value.
+"""
+directive @range(min: Int, max: Int) on ARGUMENT_DEFINITION | INPUT_FIELD_DEFINITION
+
 "An instant, RFC 3339 with offset (stored in UTC; show it in the store's time zone)."
 scalar DateTime
 
@@ -4679,24 +4685,24 @@ input OrderShipInput {
   carrier: String!
   "4 to 64 letters, digits or dashes."
   trackingNumber: String!
-  expectedVersion: Int
+  expectedVersion: Int @range(min: 1)
 }
 
 input OrderMarkDeliveredInput {
   orderId: ID!
-  expectedVersion: Int
+  expectedVersion: Int @range(min: 1)
 }
 
 input OrderConfirmReceiptInput {
   orderId: ID!
-  expectedVersion: Int
+  expectedVersion: Int @range(min: 1)
 }
 
 input OrderCancelInput {
   orderId: ID!
   "Required for merchants and admins (shown to the buyer); up to 500 characters."
   reason: String @maxLength(n: 10000)
-  expectedVersion: Int
+  expectedVersion: Int @range(min: 1)
 }
 
 type OrderPayload {
@@ -4976,42 +4982,42 @@ input AfterSalesCaseApproveInput {
   "A partial amount, at most what was asked; default all of it."
   amount: Decimal
   idempotencyKey: String!
-  expectedVersion: Int
+  expectedVersion: Int @range(min: 1)
 }
 
 input AfterSalesCaseRejectInput {
   caseId: ID!
   reason: String! @maxLength(n: 10000)
-  expectedVersion: Int
+  expectedVersion: Int @range(min: 1)
 }
 
 input AfterSalesCaseReviseInput {
   caseId: ID!
   amount: Decimal
   description: String @maxLength(n: 10000)
-  expectedVersion: Int
+  expectedVersion: Int @range(min: 1)
 }
 
 input AfterSalesCaseWithdrawInput {
   caseId: ID!
-  expectedVersion: Int
+  expectedVersion: Int @range(min: 1)
 }
 
 input AfterSalesCaseEscalateInput {
   caseId: ID!
-  expectedVersion: Int
+  expectedVersion: Int @range(min: 1)
 }
 
 input AfterSalesCaseShipInput {
   caseId: ID!
   carrier: String!
   trackingNumber: String!
-  expectedVersion: Int
+  expectedVersion: Int @range(min: 1)
 }
 
 input AfterSalesCaseMarkReturnDeliveredInput {
   caseId: ID!
-  expectedVersion: Int
+  expectedVersion: Int @range(min: 1)
 }
 
 input AfterSalesCaseReceiveReturnInput {
@@ -5019,18 +5025,18 @@ input AfterSalesCaseReceiveReturnInput {
   "Gift lines (OrderItem ids) that did not come back with their returned line."
   missingGiftItemIds: [ID!]
   idempotencyKey: String!
-  expectedVersion: Int
+  expectedVersion: Int @range(min: 1)
 }
 
 input AfterSalesCaseConfirmReshipInput {
   caseId: ID!
-  expectedVersion: Int
+  expectedVersion: Int @range(min: 1)
 }
 
 input AfterSalesCaseRefundRetryInput {
   caseId: ID!
   idempotencyKey: String!
-  expectedVersion: Int
+  expectedVersion: Int @range(min: 1)
 }
 
 # ---------------------------------------------------------------- evidence and messages
@@ -5135,12 +5141,12 @@ input ComplaintResolveInput {
   "Required for REJECTED; the buyer sees it."
   note: String @maxLength(n: 10000)
   idempotencyKey: String!
-  expectedVersion: Int
+  expectedVersion: Int @range(min: 1)
 }
 
 input ComplaintPriorityEscalateInput {
   caseId: ID!
-  expectedVersion: Int
+  expectedVersion: Int @range(min: 1)
 }
 
 enum Liability {
@@ -5157,13 +5163,13 @@ input ArbitrationRuleInput {
   amount: Decimal
   liability: Liability!
   note: String! @maxLength(n: 10000)
-  expectedVersion: Int
+  expectedVersion: Int @range(min: 1)
 }
 
 input ArbitrationAppealInput {
   caseId: ID!
   reason: String! @maxLength(n: 10000)
-  expectedVersion: Int
+  expectedVersion: Int @range(min: 1)
 }
 
 input ArbitrationAppealDecideInput {
@@ -5171,7 +5177,7 @@ input ArbitrationAppealDecideInput {
   uphold: Boolean!
   note: String! @maxLength(n: 10000)
   idempotencyKey: String!
-  expectedVersion: Int
+  expectedVersion: Int @range(min: 1)
 }
 
 # ---------------------------------------------------------------- violations and penalties

@@ -57,39 +57,45 @@ func setup(t *testing.T) *harness {
 	t.Helper()
 	harnessOnce.Do(func() {
 		owner, app := testdb.Migrated(&keepAlive{t})
-		if _, err := demo.Load(context.Background(), app, demoNow); err != nil {
-			t.Fatalf("demo data: %v", err)
-		}
-		h := &harness{Clock: clock.NewFake(demoNow), Owner: owner, App: app, Super: testdb.New(t),
-			Key: bytes.Repeat([]byte("k"), 32)}
-		log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-		pay := payments.Scripted{
-			DeclineCharge: func(r payments.Request) string {
-				if strings.HasPrefix(r.IdempotencyKey, "decline") {
-					return "card declined"
-				}
-				return ""
-			},
-			FailRefund: func(payments.Request) error {
-				if h.FailRefunds.Load() {
-					return errors.New("payment provider unreachable")
-				}
-				return nil
-			},
-		}
-		handler, err := newApp(appOptions{DB: app, Key: h.Key, Now: h.Clock.Now, Dev: false, Logger: log,
-			Ready: app.PingContext, Payments: pay, Registry: prometheus.NewRegistry()})
-		h.Scheduler = newScheduler(app, h.Clock.Now, pay, log, nil)
-		if err != nil {
-			t.Fatalf("newApp: %v", err)
-		}
-		h.URL = httptest.NewServer(handler).URL
-		shared = h
+		shared = startHarness(t, owner, app, testdb.New(t))
 	})
 	if shared == nil {
 		t.Fatal("harness setup failed earlier")
 	}
 	return shared
+}
+
+// startHarness loads the demo data into the database of owner/app and starts a server on it.
+func startHarness(t *testing.T, owner, app *sqlx.DB, super string) *harness {
+	t.Helper()
+	if _, err := demo.Load(context.Background(), app, demoNow); err != nil {
+		t.Fatalf("demo data: %v", err)
+	}
+	h := &harness{Clock: clock.NewFake(demoNow), Owner: owner, App: app, Super: super,
+		Key: bytes.Repeat([]byte("k"), 32)}
+	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	pay := payments.Scripted{
+		DeclineCharge: func(r payments.Request) string {
+			if strings.HasPrefix(r.IdempotencyKey, "decline") {
+				return "card declined"
+			}
+			return ""
+		},
+		FailRefund: func(payments.Request) error {
+			if h.FailRefunds.Load() {
+				return errors.New("payment provider unreachable")
+			}
+			return nil
+		},
+	}
+	handler, err := newApp(appOptions{DB: app, Key: h.Key, Now: h.Clock.Now, Dev: false, Logger: log,
+		Ready: app.PingContext, Payments: pay, Registry: prometheus.NewRegistry()})
+	h.Scheduler = newScheduler(app, h.Clock.Now, pay, log, nil)
+	if err != nil {
+		t.Fatalf("newApp: %v", err)
+	}
+	h.URL = httptest.NewServer(handler).URL
+	return h
 }
 
 // keepAlive lets the package-wide connections outlive the first test that opened them.

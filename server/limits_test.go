@@ -295,7 +295,11 @@ func TestIntrospectionAdminsOnly(t *testing.T) {
 		if who != "" {
 			tok = h.login(t, who)
 		}
-		for _, q := range []string{schemaQuery, typeQuery} {
+		// Wherever it is written: in a fragment, an inline fragment, under an alias.
+		for _, q := range []string{schemaQuery, typeQuery,
+			`{ ...F } fragment F on Query { __schema { types { name } } }`,
+			`{ ... on Query { __type(name: "Order") { fields { name } } } }`,
+			`{ ...A } fragment A on Query { ...B } fragment B on Query { ... { s: __schema { queryType { name } } } }`} {
 			r := limRefused(t, h, super, tok, q, nil, "", "introspection")
 			// A refusal by rule, not a failure: INTERNAL would log an error for every probe.
 			if r.code() == "INTERNAL" {

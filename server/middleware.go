@@ -109,6 +109,11 @@ func limitBody(next http.Handler) http.Handler {
 				return
 			}
 		}
+		if at := invalidText(r, body); at != "" {
+			writeFieldError(w, http.StatusBadRequest, "BAD_USER_INPUT", strings.Split(at, "."),
+				at+": text must be UTF-8 (this is not; the bytes were probably sent in another encoding)")
+			return
+		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		next.ServeHTTP(w, r)
 	})
@@ -150,6 +155,15 @@ func writeError(w http.ResponseWriter, status int, code, msg string) {
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]any{
 		"errors": []any{map[string]any{"message": msg, "extensions": map[string]any{"code": code}}},
+	})
+}
+
+// writeFieldError is writeError for a refusal about one field of the request, named in extensions.field.
+func writeFieldError(w http.ResponseWriter, status int, code string, field []string, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"errors": []any{map[string]any{"message": msg, "extensions": map[string]any{"code": code, "field": field}}},
 	})
 }
 
