@@ -1,6 +1,6 @@
 # The two commands: `make run` (the product, on an embedded database with demo data) and `make test`
 # (every test). Both install what is missing first (scripts/deps.sh).
-.PHONY: run test e2e deps generate check-generate vet bench
+.PHONY: run test e2e deps generate check-generate vet bench fuzz
 
 ADDR ?= :8080
 DATA ?= ./.tradeguard
@@ -37,3 +37,8 @@ check-generate:
 bench:
 	@scripts/deps.sh wrk
 	scripts/bench.sh
+
+# Explore beyond the fuzz seeds (`make test` runs only the seeds): FUZZTIME=10m make fuzz.
+FUZZTIME ?= 2m
+fuzz: deps
+	go test -run '^$$' -fuzz FuzzGraphQL -fuzztime $(FUZZTIME) -parallel 2 ./server/

@@ -23,7 +23,7 @@ import (
 // The prober of TestBadInputProbe: base values, bad values, sending, and judging the answers.
 
 type prober struct {
-	t       *testing.T
+	t       testing.TB
 	h       *harness
 	schema  *ast.Schema
 	callers map[string]*caller
@@ -75,12 +75,9 @@ func (p *prober) probeField(tg target, c *caller) {
 		}
 		nodeID = ids[0]
 	}
-	base := make([]any, len(tg.field.Arguments))
+	base := p.baseArgs(tg, c)
 	var leaves []leaf
 	for i, a := range tg.field.Arguments {
-		if a.Type.NonNull && a.DefaultValue == nil {
-			base[i] = p.minimal(a.Type, a.Name, tg.field.Name, c)
-		}
 		leaves = append(leaves, p.leaves(i, nil, a.Type, a.Name, tg.field.Name, a.Directives, 0)...)
 	}
 	before := p.rows()
@@ -113,6 +110,17 @@ func (p *prober) probeField(tg target, c *caller) {
 			}
 		}
 	}
+}
+
+// baseArgs are tg's required arguments with plausible good values for c (nil for the optional ones).
+func (p *prober) baseArgs(tg target, c *caller) []any {
+	base := make([]any, len(tg.field.Arguments))
+	for i, a := range tg.field.Arguments {
+		if a.Type.NonNull && a.DefaultValue == nil {
+			base[i] = p.minimal(a.Type, a.Name, tg.field.Name, c)
+		}
+	}
+	return base
 }
 
 // leaves lists each argument or input field below typ (input types nest at most a few levels).
@@ -355,38 +363,9 @@ func (p *prober) badValues(l leaf, c *caller) []badValue {
 	return nil
 }
 
-// send posts the field with args as variables, or with args[lit] written inline when literal is set.
+// send posts the field's document (files as a multipart upload) as c.
 func (p *prober) send(tg target, c *caller, nodeID string, args []any, lit int, literal bool) (int, []byte) {
-	var decls, uses []string
-	vars := map[string]any{}
-	for i, a := range tg.field.Arguments {
-		if args[i] == nil {
-			continue
-		}
-		if literal && i == lit {
-			uses = append(uses, a.Name+": "+encode(args[i], true))
-			continue
-		}
-		name := fmt.Sprintf("a%d", i)
-		decls = append(decls, "$"+name+": "+a.Type.String())
-		uses = append(uses, a.Name+": $"+name)
-		vars[name] = args[i]
-	}
-	call := tg.field.Name
-	if len(uses) > 0 {
-		call += "(" + strings.Join(uses, ", ") + ")"
-	}
-	call += resultSelection(p.schema, tg.field.Type)
-	if tg.viaNode {
-		decls = append(decls, "$node: ID!")
-		vars["node"] = nodeID
-		call = "node(id: $node) { ... on " + tg.owner.Name + " { " + call + " } }"
-	}
-	doc := tg.op
-	if len(decls) > 0 {
-		doc += "(" + strings.Join(decls, ", ") + ")"
-	}
-	doc += " { " + call + " }"
+	doc, vars := p.document(tg, nodeID, args, lit, literal)
 	body := `{"query":` + quote(doc) + `,"variables":` + encode(vars, false) + `}`
 
 	var req *http.Request
@@ -420,6 +399,41 @@ func (p *prober) send(tg target, c *caller, nodeID string, args []any, lit int, 
 	defer res.Body.Close()
 	raw, _ := io.ReadAll(res.Body)
 	return res.StatusCode, raw
+}
+
+// document is the request for the field: args as variables, or args[lit] written inline when literal is set.
+func (p *prober) document(tg target, nodeID string, args []any, lit int, literal bool) (doc string, vars map[string]any) {
+	var decls, uses []string
+	vars = map[string]any{}
+	for i, a := range tg.field.Arguments {
+		if args[i] == nil {
+			continue
+		}
+		if literal && i == lit {
+			uses = append(uses, a.Name+": "+encode(args[i], true))
+			continue
+		}
+		name := fmt.Sprintf("a%d", i)
+		decls = append(decls, "$"+name+": "+a.Type.String())
+		uses = append(uses, a.Name+": $"+name)
+		vars[name] = args[i]
+	}
+	call := tg.field.Name
+	if len(uses) > 0 {
+		call += "(" + strings.Join(uses, ", ") + ")"
+	}
+	call += resultSelection(p.schema, tg.field.Type)
+	if tg.viaNode {
+		decls = append(decls, "$node: ID!")
+		vars["node"] = nodeID
+		call = "node(id: $node) { ... on " + tg.owner.Name + " { " + call + " } }"
+	}
+	doc = tg.op
+	if len(decls) > 0 {
+		doc += "(" + strings.Join(decls, ", ") + ")"
+	}
+	doc += " { " + call + " }"
+	return doc, vars
 }
 
 // resultSelection selects __typename, and userErrors where the type has them ("" for a scalar).
@@ -569,7 +583,7 @@ func kindOfID(id string) string {
 
 // rowCounter fingerprints every table of the database (row count and a hash of the rows), as the
 // superuser, so a test can tell whether a request changed anything.
-func rowCounter(t *testing.T, super string) func() map[string]string {
+func rowCounter(t testing.TB, super string) func() map[string]string {
 	db, err := sqlx.Open("postgres", super)
 	if err != nil {
 		t.Fatal(err)

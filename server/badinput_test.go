@@ -23,12 +23,7 @@ func TestBadInputProbe(t *testing.T) {
 	schema := graph.NewExecutableSchema(graph.Config{}).Schema()
 	checkIntrospectionAgrees(t, h, schema)
 
-	p := &prober{t: t, h: h, schema: schema, rows: rowCounter(t, super)}
-	p.callers = map[string]*caller{
-		"MERCHANT": p.caller("MERCHANT", lotusOwner, mapleOwner),
-		"BUYER":    p.caller("BUYER", buyer1, buyer2),
-		"ADMIN":    p.caller("ADMIN", adminEmail, ""),
-	}
+	p := newProber(t, h, super)
 	targets := probeTargets(t, schema)
 	for _, tg := range targets {
 		for _, role := range tg.roles {
@@ -40,6 +35,17 @@ func TestBadInputProbe(t *testing.T) {
 	if p.refused == 0 || p.userErrs == 0 {
 		t.Fatal("the probe never saw a refusal: it is not reaching the operations")
 	}
+}
+
+// newProber signs in a merchant, a buyer and an admin of the demo data and gathers the ids each can see.
+func newProber(t testing.TB, h *harness, super string) *prober {
+	p := &prober{t: t, h: h, schema: graph.NewExecutableSchema(graph.Config{}).Schema(), rows: rowCounter(t, super)}
+	p.callers = map[string]*caller{
+		"MERCHANT": p.caller("MERCHANT", lotusOwner, mapleOwner),
+		"BUYER":    p.caller("BUYER", buyer1, buyer2),
+		"ADMIN":    p.caller("ADMIN", adminEmail, ""),
+	}
+	return p
 }
 
 // A probe target is a field with arguments, reached from the root through path (a selection with a hole).
@@ -57,7 +63,7 @@ func (tg target) String() string { return tg.owner.Name + "." + tg.field.Name }
 // probeTargets lists every field with arguments on Query, Mutation and every Node type (reached through
 // node(id:)), with the roles allowed to call it. A type with argument fields that is neither is an error:
 // the probe would miss it.
-func probeTargets(t *testing.T, s *ast.Schema) []target {
+func probeTargets(t testing.TB, s *ast.Schema) []target {
 	var out []target
 	add := func(op string, def *ast.Definition, viaNode bool) {
 		for _, f := range def.Fields {
@@ -101,7 +107,7 @@ func rolesOf(f *ast.FieldDefinition) []string {
 }
 
 // checkIntrospectionAgrees: the schema the test walks is the one the server answers introspection with.
-func checkIntrospectionAgrees(t *testing.T, h *harness, s *ast.Schema) {
+func checkIntrospectionAgrees(t testing.TB, h *harness, s *ast.Schema) {
 	admin := h.login(t, adminEmail)
 	r := ok(t, h.post(t, admin, `{ __schema { mutationType { fields { name args { name } } } queryType { fields { name } } } }`, nil))
 	var sc struct {

@@ -66,7 +66,7 @@ func setup(t *testing.T) *harness {
 }
 
 // startHarness loads the demo data into the database of owner/app and starts a server on it.
-func startHarness(t *testing.T, owner, app *sqlx.DB, super string) *harness {
+func startHarness(t testing.TB, owner, app *sqlx.DB, super string) *harness {
 	t.Helper()
 	if _, err := demo.Load(context.Background(), app, demoNow); err != nil {
 		t.Fatalf("demo data: %v", err)
@@ -124,7 +124,7 @@ func (r gqlResponse) code() string {
 }
 
 // post sends a GraphQL POST with an optional bearer token.
-func (h *harness) post(t *testing.T, token, query string, vars map[string]any) gqlResponse {
+func (h *harness) post(t testing.TB, token, query string, vars map[string]any) gqlResponse {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	req, _ := http.NewRequest(http.MethodPost, h.URL+"/graphql", bytes.NewReader(body))
@@ -135,7 +135,7 @@ func (h *harness) post(t *testing.T, token, query string, vars map[string]any) g
 	return h.do(t, req)
 }
 
-func (h *harness) do(t *testing.T, req *http.Request) gqlResponse {
+func (h *harness) do(t testing.TB, req *http.Request) gqlResponse {
 	t.Helper()
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -151,7 +151,7 @@ func (h *harness) do(t *testing.T, req *http.Request) gqlResponse {
 }
 
 // ok fails the test unless the response has no errors; it returns the response for chaining.
-func ok(t *testing.T, r gqlResponse) gqlResponse {
+func ok(t testing.TB, r gqlResponse) gqlResponse {
 	t.Helper()
 	if r.Status != http.StatusOK || len(r.Errors) > 0 {
 		t.Fatalf("want success, got HTTP %d errors %+v", r.Status, r.Errors)
@@ -160,7 +160,7 @@ func ok(t *testing.T, r gqlResponse) gqlResponse {
 }
 
 // field decodes data[name] into v.
-func field(t *testing.T, r gqlResponse, name string, v any) {
+func field(t testing.TB, r gqlResponse, name string, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.Data[name], v); err != nil {
 		t.Fatalf("decode data.%s (%s): %v", name, r.Data[name], err)
@@ -168,7 +168,7 @@ func field(t *testing.T, r gqlResponse, name string, v any) {
 }
 
 // login signs in a demo account and returns its access token.
-func (h *harness) login(t *testing.T, email string) string {
+func (h *harness) login(t testing.TB, email string) string {
 	t.Helper()
 	r := ok(t, h.post(t, "", `mutation($i: LoginInput!) { login(input: $i) { accessToken userErrors { code message } } }`,
 		map[string]any{"i": map[string]any{"email": email, "password": demo.Password}}))
