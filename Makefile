@@ -9,9 +9,17 @@ run: deps
 	go build -o bin/tradeguard ./server
 	bin/tradeguard -dev -addr $(ADDR) -data $(DATA)
 
-test: deps vet check-generate
-	go test -race -count=1 ./...
-	$(MAKE) e2e
+# Stages are announced as they start; gotestsum lists each package and ends with the count of tests run.
+test: deps
+	@echo "== test 1/4: go vet and gofmt"
+	@$(MAKE) -s vet
+	@echo "== test 2/4: go generate reproduces the generated code (gqlgen; up to a minute on a fresh machine)"
+	@$(MAKE) -s check-generate
+	@echo "== test 3/4: Go tests with the race detector: real PostgreSQL, real HTTP, FuzzGraphQL's seed corpus"
+	go tool gotestsum --format pkgname-and-test-fails --format-hide-empty-pkg -- -race -count=1 ./...
+	@echo "== test 4/4: browser tests of the portal (chromium)"
+	@$(MAKE) -s e2e
+	@echo "== test: all stages passed"
 
 # Browser tests of the portal: Debian's chromium driven by playwright-core (frontend/e2e, node --test)
 # against a fresh server with the demo data.
@@ -31,7 +39,8 @@ generate:
 
 # Generated code is never edited by hand: regenerating must reproduce it exactly.
 check-generate:
-	go generate ./...
+	@echo "go generate ./... (gqlgen writes graph/generated.go and graph/model/)"
+	@go generate ./...
 	@test -z "$$(git status --porcelain -- graph/)" || { git status --short -- graph/; echo "go generate changed the files above: commit its output"; exit 1; }
 
 bench:

@@ -27,6 +27,8 @@ type Options struct {
 	Now      func() time.Time
 	Dev      bool // introspection and "did you mean" for everyone
 	Logger   *slog.Logger
+	// Limits of one document; the zero value means limits.Defaults().
+	Limits limits.Tunable
 }
 
 // NewHandler is the /graphql endpoint: POST for everything, GET for queries only (gqlgen's GET transport
@@ -43,8 +45,11 @@ func NewHandler(o Options) *handler.Server {
 	// MaxUploadRequestBytes; MaxMemory above it keeps the files in memory (never in temporary files on disk).
 	srv.AddTransport(transport.MultipartForm{MaxUploadSize: MaxUploadRequestBytes, MaxMemory: MaxUploadRequestBytes + 1})
 	srv.SetQueryCache(boundedCache[*ast.QueryDocument]{lru.New[*ast.QueryDocument](1000)})
-	srv.SetParserTokenLimit(limits.MaxQueryTokens)
-	srv.Use(newLimits(o.Dev))
+	if o.Limits == (limits.Tunable{}) {
+		o.Limits = limits.Defaults()
+	}
+	srv.SetParserTokenLimit(o.Limits.QueryTokens)
+	srv.Use(newLimits(o.Dev, o.Limits))
 	srv.AroundOperations(withSession(o.DB))
 	srv.SetErrorPresenter(presentError(o.Logger, o.Dev))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {

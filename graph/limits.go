@@ -18,9 +18,10 @@ import (
 // introspection, so nothing exponential (validation, field collection) ever sees an oversized document.
 // After validation (MutateOperationContext): depth, page sizes, argument values and cost.
 type limitsExtension struct {
-	dev    bool
-	es     graphql.ExecutableSchema
-	checks graphql.Cache[docVerdict] // a document's verdict does not depend on variables or caller
+	dev     bool
+	tunable limits.Tunable
+	es      graphql.ExecutableSchema
+	checks  graphql.Cache[docVerdict] // a document's verdict does not depend on variables or caller
 }
 
 type docVerdict struct {
@@ -28,8 +29,8 @@ type docVerdict struct {
 	err         *gqlerror.Error
 }
 
-func newLimits(dev bool) *limitsExtension {
-	return &limitsExtension{dev: dev, checks: boundedCache[docVerdict]{lru.New[docVerdict](1000)}}
+func newLimits(dev bool, t limits.Tunable) *limitsExtension {
+	return &limitsExtension{dev: dev, tunable: t, checks: boundedCache[docVerdict]{lru.New[docVerdict](1000)}}
 }
 
 var _ interface {
@@ -56,11 +57,11 @@ func (l *limitsExtension) MutateOperationParameters(ctx context.Context, p *grap
 	}
 	v, ok := l.checks.Get(ctx, p.Query)
 	if !ok {
-		doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: p.Query}, limits.MaxQueryTokens)
+		doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: p.Query}, l.tunable.QueryTokens)
 		if err != nil {
 			return nil // gqlgen parses again and reports the syntax or token-limit error itself
 		}
-		v.introspects, v.err = limits.Document(doc)
+		v.introspects, v.err = limits.Document(doc, l.tunable)
 		l.checks.Add(ctx, p.Query, v)
 	}
 	if v.err != nil {
@@ -84,7 +85,7 @@ func errIntrospection() *gqlerror.Error {
 
 func (l *limitsExtension) MutateOperationContext(ctx context.Context, rc *graphql.OperationContext) *gqlerror.Error {
 	rc.DisableIntrospection = !l.introspectionAllowed(ctx)
-	cost, err := limits.Operation(ctx, l.es, rc.Doc, rc.Operation, rc.Variables)
+	cost, err := limits.Operation(ctx, l.es, rc.Doc, rc.Operation, rc.Variables, l.tunable)
 	if err != nil {
 		return err
 	}

@@ -60,7 +60,8 @@ func newApp(o appOptions) (http.Handler, error) {
 	guard := func(h http.Handler) http.Handler {
 		return withDeadline(lim.RequestTimeout, admit.wrap(authenticate(auth, o.Logger, h)))
 	}
-	gql := graph.NewHandler(graph.Options{DB: o.DB, Auth: auth, Payments: o.Payments, Now: o.Now, Dev: o.Dev, Logger: o.Logger})
+	gql := graph.NewHandler(graph.Options{DB: o.DB, Auth: auth, Payments: o.Payments, Now: o.Now, Dev: o.Dev, Logger: o.Logger,
+		Limits: lim.Document})
 	mux := http.NewServeMux()
 	api := limitBody(guard(gql))
 	mux.Handle("GET /graphql", api)

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+
+	"tradeguard/graph/limits"
 )
 
 // config is everything the server reads from flags and the environment (README: Configuration).
@@ -34,11 +36,14 @@ type serveLimits struct {
 	QueueWait      time.Duration // how long one waits before 503
 
 	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+
+	Document limits.Tunable // what one GraphQL document may ask for
 }
 
 func defaultServeLimits() serveLimits {
 	return serveLimits{RequestTimeout: 15 * time.Second, MaxInFlight: 16, MaxQueued: 100, QueueWait: 2 * time.Second,
-		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 75 * time.Second, IdleTimeout: 120 * time.Second}
+		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 75 * time.Second, IdleTimeout: 120 * time.Second,
+		Document: limits.Defaults()}
 }
 
 func loadConfig(args []string, getenv func(string) string) (config, error) {
@@ -58,6 +63,12 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	fs.DurationVar(&c.Serve.ReadTimeout, "read-timeout", c.Serve.ReadTimeout, "time to read a whole request (uploads included)")
 	fs.DurationVar(&c.Serve.WriteTimeout, "write-timeout", c.Serve.WriteTimeout, "time from the end of the request headers to the end of the response")
 	fs.DurationVar(&c.Serve.IdleTimeout, "idle-timeout", c.Serve.IdleTimeout, "how long a kept-alive connection may idle")
+	d := &c.Serve.Document
+	fs.IntVar(&d.QueryTokens, "max-query-tokens", d.QueryTokens, "parser tokens in one GraphQL document")
+	fs.IntVar(&d.Fields, "max-fields", d.Fields, "field selections written in one document")
+	fs.IntVar(&d.Aliases, "max-aliases", d.Aliases, "aliases in one document")
+	fs.IntVar(&d.Depth, "max-depth", d.Depth, "fields nested in one another")
+	fs.IntVar(&d.Complexity, "max-complexity", d.Complexity, "cost of one operation (a list costs its page size times its items)")
 	level := fs.String("log-level", envOr(getenv, "LOG_LEVEL", "info"), "debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -99,5 +110,5 @@ func (l serveLimits) validate() error {
 	case l.WriteTimeout <= l.RequestTimeout:
 		return fmt.Errorf("-write-timeout (%s) must be longer than -request-timeout (%s), or answers would be cut off", l.WriteTimeout, l.RequestTimeout)
 	}
-	return nil
+	return l.Document.Validate()
 }

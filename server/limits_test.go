@@ -348,3 +348,30 @@ func TestFieldSuggestionsAdminsOnly(t *testing.T) {
 		}
 	}
 }
+
+// The document limits are the operator's: flags set them, the server applies them, and settings past what
+// the checks are built for are refused at start-up.
+func TestDocumentLimitFlags(t *testing.T) {
+	h := setup(t)
+	cfg, err := loadConfig([]string{"-max-aliases", "2", "-max-depth", "4"}, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := serverWith(t, h, cfg.Serve)
+	strict := &harness{URL: srv.URL}
+	limRefusedAt := func(q, code string) {
+		t.Helper()
+		r := strict.post(t, "", q, nil)
+		if r.code() != code {
+			t.Errorf("%s: want %s, got HTTP %d %+v", q, code, r.Status, r.Errors)
+		}
+	}
+	limRefusedAt(`{ a: viewer { id } b: viewer { id } c: viewer { id } }`, "TOO_MANY_ALIASES")
+	limRefusedAt(`{ orders(first: 1) { nodes { items { product { store { id } } } } } }`, "QUERY_TOO_DEEP")
+	ok(t, h.post(t, "", `{ a: viewer { id } b: viewer { id } c: viewer { id } }`, nil)) // the defaults allow it
+	for _, args := range [][]string{{"-max-fields", "100000"}, {"-max-aliases", "600"}, {"-max-depth", "31"}, {"-max-complexity", "0"}} {
+		if _, err := loadConfig(args, func(string) string { return "" }); err == nil || !strings.Contains(err.Error(), args[0]) {
+			t.Errorf("%v: want an error naming %s, got %v", args, args[0], err)
+		}
+	}
+}

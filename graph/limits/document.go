@@ -13,7 +13,7 @@ import (
 //
 // Each fragment is analysed once, the first time it is spread, and its figures are reused for every other
 // spread, so the work is linear in the document as written whatever its fragments expand to.
-func Document(doc *ast.QueryDocument) (introspects bool, err *gqlerror.Error) {
+func Document(doc *ast.QueryDocument, t Tunable) (introspects bool, err *gqlerror.Error) {
 	if len(doc.Operations) > MaxOperations {
 		return false, refuse(CodeTooManyOperations, fmt.Sprintf("the document has %d operations; the limit is %d (send one operation per request)", len(doc.Operations), MaxOperations))
 	}
@@ -43,10 +43,10 @@ func Document(doc *ast.QueryDocument) (introspects bool, err *gqlerror.Error) {
 		return introspects, w.err
 	}
 	switch {
-	case w.aliases > MaxAliases:
-		return introspects, refuse(CodeTooManyAliases, fmt.Sprintf("the document uses %d aliases; the limit is %d", w.aliases, MaxAliases))
-	case w.fields > MaxFields:
-		return introspects, refuse(CodeTooManyFields, fmt.Sprintf("the document selects %d fields; the limit is %d", w.fields, MaxFields))
+	case w.aliases > t.Aliases:
+		return introspects, refuse(CodeTooManyAliases, fmt.Sprintf("the document uses %d aliases; the limit is %d", w.aliases, t.Aliases))
+	case w.fields > t.Fields:
+		return introspects, refuse(CodeTooManyFields, fmt.Sprintf("the document selects %d fields; the limit is %d", w.fields, t.Fields))
 	case total > MaxExpanded:
 		return introspects, refuse(CodeTooLarge, fmt.Sprintf("the document expands to more than %d selections once its fragments are spread; use fewer or smaller fragments", MaxExpanded))
 	}

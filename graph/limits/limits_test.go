@@ -92,7 +92,7 @@ func TestDocumentRefusals(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := Document(parse(t, c.query))
+			_, err := Document(parse(t, c.query), Defaults())
 			if code(err) != c.code {
 				t.Fatalf("code %q (%v), want %q", code(err), err, c.code)
 			}
@@ -120,7 +120,7 @@ func TestDocumentAccepts(t *testing.T) {
 		"a list of 1000":              `{ search(ids: [` + strings.Repeat(`"a" `, 1000) + `]) { name } }`,
 		"text with every other plane": `{ search(text: "訂單 🛒 naïve") { name } }`,
 	} {
-		if _, err := Document(parse(t, q)); err != nil {
+		if _, err := Document(parse(t, q), Defaults()); err != nil {
 			t.Errorf("%s: refused: %v", name, err)
 		}
 	}
@@ -133,12 +133,12 @@ func TestDocumentSeesIntrospectionAnywhere(t *testing.T) {
 		`{ ... on Query { ... { __schema { queryType { name } } } } }`,
 		`{ t { name } ...A } fragment A on Query { ...B } fragment B on Query { __schema { queryType { name } } }`,
 	} {
-		in, err := Document(parse(t, q))
+		in, err := Document(parse(t, q), Defaults())
 		if err != nil || !in {
 			t.Errorf("%s: introspects %v, err %v", q, in, err)
 		}
 	}
-	if in, _ := Document(parse(t, `{ __typename t { __typename name } }`)); in {
+	if in, _ := Document(parse(t, `{ __typename t { __typename name } }`), Defaults()); in {
 		t.Error("__typename is not introspection")
 	}
 }
@@ -158,14 +158,14 @@ func TestDocumentWorkIsLinear(t *testing.T) {
 		if written := 1 + 2*n + 1 + 1; w.visited > written {
 			t.Errorf("fan-out %d: visited %d selections, the document has %d", n, w.visited, written)
 		}
-		allocs := testing.AllocsPerRun(5, func() { _, _ = Document(doc) })
+		allocs := testing.AllocsPerRun(5, func() { _, _ = Document(doc, Defaults()) })
 		// a map entry and a figures value per fragment, plus a constant
 		if limit := float64(4*(n+1) + 20); allocs > limit {
 			t.Errorf("fan-out %d: %.0f allocations, want at most %.0f", n, allocs, limit)
 		}
 	}
 	deep := parse(t, inline(1000))
-	if allocs := testing.AllocsPerRun(5, func() { _, _ = Document(deep) }); allocs > 20 {
+	if allocs := testing.AllocsPerRun(5, func() { _, _ = Document(deep, Defaults()) }); allocs > 20 {
 		t.Errorf("inline 1000: %.0f allocations", allocs)
 	}
 }
@@ -309,7 +309,7 @@ func TestOperationValues(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			doc, vars := validated(t, c.query, c.vars)
-			_, err := Operation(context.Background(), es, doc, doc.Operations[0], vars)
+			_, err := Operation(context.Background(), es, doc, doc.Operations[0], vars, Defaults())
 			if code(err) != c.code {
 				t.Fatalf("code %q (%v), want %q", code(err), err, c.code)
 			}
@@ -336,7 +336,7 @@ func TestOperationCost(t *testing.T) {
 		{`{ node(id: "x") { id ... on T { ts(first: 3) { name } } } }`, 1 + 1 + (1 + 3)},
 	} {
 		doc, vars := validated(t, c.query, nil)
-		got, err := Operation(context.Background(), testES{}, doc, doc.Operations[0], vars)
+		got, err := Operation(context.Background(), testES{}, doc, doc.Operations[0], vars, Defaults())
 		if err != nil || got != c.cost {
 			t.Errorf("%s: cost %d (%v), want %d", c.query, got, err, c.cost)
 		}
@@ -397,7 +397,7 @@ func FuzzDocument(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if _, lerr := Document(doc); lerr != nil {
+		if _, lerr := Document(doc, Defaults()); lerr != nil {
 			return
 		}
 		doc, errs := gqlparser.LoadQueryWithRules(testSchema, q, nil)
@@ -422,4 +422,30 @@ func FuzzDocument(f *testing.F) {
 			}
 		}
 	})
+}
+
+// An operator's own limits replace the defaults, and settings the checks are not built for are refused.
+func TestTunable(t *testing.T) {
+	q := `{ a: viewer { id } b: viewer { id } c: viewer { id } }`
+	strict := Defaults()
+	strict.Aliases = 2
+	if _, err := Document(parse(t, q), strict); err == nil || err.Extensions["code"] != CodeTooManyAliases {
+		t.Errorf("3 aliases with a limit of 2: %v", err)
+	}
+	if _, err := Document(parse(t, q), Defaults()); err != nil {
+		t.Errorf("3 aliases with the defaults: %v", err)
+	}
+	if err := Defaults().Validate(); err != nil {
+		t.Errorf("defaults: %v", err)
+	}
+	for _, bad := range []Tunable{
+		{QueryTokens: 5000, Fields: 100000, Aliases: 30, Depth: 10, Complexity: 20000},
+		{QueryTokens: 5000, Fields: 500, Aliases: 501, Depth: 10, Complexity: 20000},
+		{QueryTokens: 5000, Fields: 500, Aliases: 30, Depth: MaxNesting + 1, Complexity: 20000},
+		{QueryTokens: 0, Fields: 500, Aliases: 30, Depth: 10, Complexity: 20000},
+	} {
+		if err := bad.Validate(); err == nil {
+			t.Errorf("%+v accepted", bad)
+		}
+	}
 }

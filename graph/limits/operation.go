@@ -15,18 +15,18 @@ import (
 //
 // Cost follows gqlgen's rules (es.Complexity for fields that declare one, else 1 + the children's cost;
 // an interface field costs its most expensive implementation; introspection below __schema is free).
-func Operation(ctx context.Context, es graphql.ExecutableSchema, doc *ast.QueryDocument, op *ast.OperationDefinition, vars map[string]any) (cost int, err *gqlerror.Error) {
+func Operation(ctx context.Context, es graphql.ExecutableSchema, doc *ast.QueryDocument, op *ast.OperationDefinition, vars map[string]any, t Tunable) (cost int, err *gqlerror.Error) {
 	w := opWalk{ctx: ctx, es: es, schema: es.Schema(), doc: doc, memo: map[string]*opFigures{},
 		values: valueCheck{schema: es.Schema(), vars: vars, seen: map[varUse]bool{}}}
 	f := w.set(op.SelectionSet)
 	if w.err != nil {
 		return 0, w.err
 	}
-	if f.depth > MaxDepth {
-		return 0, refuse(CodeTooDeep, fmt.Sprintf("the operation nests fields %d levels deep (at %q); the limit is %d", f.depth, f.deepest, MaxDepth))
+	if f.depth > t.Depth {
+		return 0, refuse(CodeTooDeep, fmt.Sprintf("the operation nests fields %d levels deep (at %q); the limit is %d", f.depth, f.deepest, t.Depth))
 	}
-	if f.cost > MaxComplexity {
-		return f.cost, refuse(CodeTooComplex, fmt.Sprintf("the operation costs %d; the limit is %d (a list costs its page size times its items: ask for smaller pages or fewer fields)", f.cost, MaxComplexity))
+	if f.cost > t.Complexity {
+		return f.cost, refuse(CodeTooComplex, fmt.Sprintf("the operation costs %d; the limit is %d (a list costs its page size times its items: ask for smaller pages or fewer fields)", f.cost, t.Complexity))
 	}
 	return f.cost, nil
 }
