@@ -40,3 +40,9 @@ echo "== the same SQL directly (pgbench as tradeguard_app, RLS on), $CONC connec
   -f orders-page.sql --log --log-prefix=pgb tradeguard | grep -E 'tps|latency average|transactions actually')
 cat "$work"/pgb* | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END {
   printf "latency p50 %.2f ms, p99 %.2f ms (%d transactions)\n", a[int(NR*0.50)]/1000, a[int(NR*0.99)]/1000, NR }'
+
+# Issue #9: hostile documents as 5% of all requests beside the orders page (open loop, fixed rate; clean and
+# mixed rounds alternate so both see the same machine). ADV_RATE: orders-page requests per second.
+echo "== hostile documents beside the orders page (bench/adversarial, vegeta)"
+go run ./bench/adversarial -url "$url" -token "$TOKEN" -body bench/orders-query.json \
+  -rate "${ADV_RATE:-40}" -round "${ADV_ROUND:-20s}" -rounds "${ADV_ROUNDS:-2}"
