@@ -23,22 +23,8 @@ func advChain(n int) string {
 func advInline(n int) string { return attackdocs.Inline(n, "{ viewer { %s } }", "id") }
 func advOps(n int) string    { return attackdocs.Ops(n, "{ viewer { id } }") }
 
-// advNested is a JSON value nested n lists deep around one status.
-func advNested(n int) any {
-	var v any = "PAID"
-	for range n {
-		v = []any{v}
-	}
-	return v
-}
-
-func advList(n int) []string {
-	out := make([]string, n)
-	for i := range out {
-		out[i] = "PAID"
-	}
-	return out
-}
+func advNested(n int) any { return attackdocs.NestedList(n, "PAID") }
+func advList(n int) []any { return attackdocs.List(n, "PAID") }
 
 func TestAdversarialDocuments(t *testing.T) {
 	h := setup(t)

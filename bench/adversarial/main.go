@@ -137,14 +137,6 @@ func hostileTargets(url string) []vegeta.Target {
 		b, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 		return vegeta.Target{Method: "POST", URL: url, Body: b, Header: http.Header{"Content-Type": {"application/json"}}}
 	}
-	nested := any("PAID")
-	for range 9000 {
-		nested = []any{nested}
-	}
-	list := make([]string, 100_000)
-	for i := range list {
-		list[i] = "PAID"
-	}
 	const statusVar = `query($s: [OrderStatus!]) { orders(first: 1, filter: {status: $s}) { totalCount } }`
 	return []vegeta.Target{
 		post(attackdocs.FanOut(24, "{ %s }", "Query", "viewer { id }"), nil),
@@ -154,8 +146,8 @@ func hostileTargets(url string) []vegeta.Target {
 		post("{ viewer { id"+strings.Repeat(" @skip(if: false)", 10000)+" } }", nil),
 		post(attackdocs.Ops(21, "{ viewer { id } }"), nil),
 		post(`query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": strings.Repeat("x", 1_000_000)}),
-		post(statusVar, map[string]any{"s": nested}),
-		post(statusVar, map[string]any{"s": list}),
+		post(statusVar, map[string]any{"s": attackdocs.NestedList(9000, "PAID")}),
+		post(statusVar, map[string]any{"s": attackdocs.List(100_000, "PAID")}),
 	}
 }
 

@@ -207,14 +207,8 @@ func TestExpandedBoundsFieldCollection(t *testing.T) {
 }
 
 func TestVariables(t *testing.T) {
-	deep := any("x")
-	for range 10000 {
-		deep = []any{deep}
-	}
-	long := make([]any, 100000)
-	for i := range long {
-		long[i] = "id"
-	}
+	deep := attackdocs.NestedList(10000, "x")
+	long := attackdocs.List(100000, "id")
 	many := make([]any, 0, 20)
 	for range 20 {
 		l := make([]any, 1000)

@@ -46,3 +46,21 @@ func Ops(n int, body string) string {
 	}
 	return b.String()
 }
+
+// NestedList is a JSON value: leaf inside n lists, one in another.
+func NestedList(n int, leaf any) any {
+	v := leaf
+	for range n {
+		v = []any{v}
+	}
+	return v
+}
+
+// List is a JSON list of n copies of item.
+func List(n int, item any) []any {
+	out := make([]any, n)
+	for i := range out {
+		out[i] = item
+	}
+	return out
+}
