@@ -36,6 +36,8 @@ type appOptions struct {
 	Payments payments.Adapter
 	Registry *prometheus.Registry // /metrics; the scheduler registers here too
 	Limits   serveLimits          // zero: defaultServeLimits()
+	// CORSOrigins may call the API from their pages (-cors-origins); none: no cross-origin access.
+	CORSOrigins []string
 	// Frontend is the built portal and GraphiQL; nil: the build embedded in the binary (frontend.Build).
 	Frontend fs.FS
 }
@@ -82,7 +84,7 @@ func newApp(o appOptions) (http.Handler, error) {
 	if err := handleFrontend(mux, o); err != nil {
 		return nil, err
 	}
-	return requestLog(o.Logger, m, securityHeaders(mux)), nil
+	return requestLog(o.Logger, m, securityHeaders(withCORS(o.CORSOrigins, mux))), nil
 }
 
 // handleFrontend serves the portal at / and, in development mode, GraphiQL at /graphiql.

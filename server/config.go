@@ -24,6 +24,8 @@ type config struct {
 	// SchedulerEvery is how often this process acts on due deadlines (0: never; another process does).
 	SchedulerEvery time.Duration
 	Serve          serveLimits
+	// CORSOrigins may call the API from their pages; empty: no cross-origin access at all.
+	CORSOrigins []string
 }
 
 // serveLimits bound what one request and all requests together may take (README: Limits and security).
@@ -58,6 +60,7 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	fs.DurationVar(&c.Serve.ReadTimeout, "read-timeout", c.Serve.ReadTimeout, "time to read a whole request (uploads included)")
 	fs.DurationVar(&c.Serve.WriteTimeout, "write-timeout", c.Serve.WriteTimeout, "time from the end of the request headers to the end of the response")
 	fs.DurationVar(&c.Serve.IdleTimeout, "idle-timeout", c.Serve.IdleTimeout, "how long a kept-alive connection may idle")
+	origins := fs.String("cors-origins", getenv("TRADEGUARD_CORS_ORIGINS"), "origins (scheme://host[:port], comma-separated) whose pages may call the API; empty: none")
 	level := fs.String("log-level", envOr(getenv, "LOG_LEVEL", "info"), "debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -71,6 +74,10 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 		c.Demo = *demoFlag
 	default:
 		return c, fmt.Errorf("-demo must be auto, on or off, not %q", *demoFlag)
+	}
+	var err error
+	if c.CORSOrigins, err = parseOrigins(*origins); err != nil {
+		return c, err
 	}
 	if err := c.Serve.validate(); err != nil {
 		return c, err
