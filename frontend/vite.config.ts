@@ -13,6 +13,7 @@ export default defineConfig({
     emptyOutDir: true,
     // Every asset is its own file: inlined scripts or styles would need a weaker Content-Security-Policy.
     assetsInlineLimit: 0,
+    reportCompressedSize: false, // the gzip sizes cost time on every build
     chunkSizeWarningLimit: 2000, // GraphiQL (CodeMirror, graphql-js) is one large chunk; it is dev-only
     rollupOptions: {
       input: {
