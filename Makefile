@@ -1,5 +1,6 @@
 # The two commands: `make run` (the product, on an embedded database with demo data) and `make test`
-# (every test). Both install what is missing first (scripts/deps.sh).
+# (every test). Both install what is missing first and build the portal when it is missing or stale
+# (scripts/deps.sh), before the Go build embeds it.
 .PHONY: run test e2e deps generate check-generate vet bench fuzz
 
 ADDR ?= :8080
@@ -21,8 +22,9 @@ test: deps
 	@$(MAKE) -s e2e
 	@echo "== test: all stages passed"
 
-# Browser tests of the portal: Debian's chromium driven by playwright-core (frontend/e2e, node --test)
-# against a fresh server with the demo data.
+# Browser and protocol tests (frontend/e2e, node --test): the portal and GraphiQL in Debian's chromium
+# driven by playwright-core, and graphql-http's GraphQL-over-HTTP audits, against a fresh server in
+# development mode with the demo data.
 e2e:
 	@scripts/deps.sh chromium
 	scripts/e2e.sh

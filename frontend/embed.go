@@ -1,5 +1,6 @@
-// Package frontend holds the merchant/admin portal. dist/ is what the server serves; it is committed so the
-// server builds without Node.js.
+// Package frontend holds the portal and GraphiQL (a Vite project: index.html, graphiql/, src/, public/).
+// `npm run build` writes them to dist/app/, which is not committed; the server embeds whatever is there when
+// it is compiled (scripts/deps.sh builds it first for `make run` and `make test`).
 package frontend
 
 import (
@@ -7,14 +8,19 @@ import (
 	"io/fs"
 )
 
-//go:embed dist
+// all: keeps files whose names start with "_" or ".", which Rollup may give to chunks. dist/README.md is
+// committed so the pattern matches on a fresh clone with nothing built.
+//
+//go:embed all:dist
 var dist embed.FS
 
-// Dist is the built portal, rooted at its index.html.
-func Dist() fs.FS {
-	sub, err := fs.Sub(dist, "dist")
+// Build is the built portal rooted at its index.html (GraphiQL at graphiql/index.html), and whether there is
+// one: false when the server was compiled before `npm run build`.
+func Build() (fs.FS, bool) {
+	app, err := fs.Sub(dist, "dist/app")
 	if err != nil {
-		panic(err)
+		panic(err) // a constant, valid path
 	}
-	return sub
+	_, err = fs.Stat(app, "index.html")
+	return app, err == nil
 }

@@ -31,16 +31,16 @@ type Options struct {
 	Limits limits.Tunable
 }
 
-// NewHandler is the /graphql endpoint: POST for everything, GET for queries only (gqlgen's GET transport
-// refuses mutations). The caller's Principal must already be in the request context.
+// NewHandler is the /graphql endpoint: POST for everything, GET for queries only, statuses and media types as
+// the GraphQL-over-HTTP spec has them (transport.go). The caller's Principal must already be in the request
+// context.
 func NewHandler(o Options) *handler.Server {
 	srv := handler.New(NewExecutableSchema(Config{
 		Resolvers:  &Resolver{DB: o.DB, Auth: o.Auth, Payments: o.Payments, Now: o.Now},
 		Directives: DirectiveRoot{Allow: allow},
 		Complexity: complexity(),
 	}))
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(HTTPTransport{})
 	// File uploads (the GraphQL multipart request spec). The server's limitBody already bounds the body at
 	// MaxUploadRequestBytes; MaxMemory above it keeps the files in memory (never in temporary files on disk).
 	srv.AddTransport(transport.MultipartForm{MaxUploadSize: MaxUploadRequestBytes, MaxMemory: MaxUploadRequestBytes + 1})

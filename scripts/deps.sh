@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs what tradeguard needs and this machine lacks: Debian packages (as root, via apt-get; otherwise
-# it prints the exact command to run) and Go modules. Usage: scripts/deps.sh [extra-debian-package ...]
-# The extra packages are installed only if their command is missing (e.g. wrk for the benchmark).
-# `scripts/deps.sh chromium` is for the browser tests (make e2e): Debian's chromium, plus the portal's npm
-# packages (playwright-core, which drives that chromium), installed with `npm ci` in frontend/ when
-# node_modules is missing or older than package-lock.json.
+# Installs what tradeguard needs and this machine lacks, then builds the portal: Debian packages (as root,
+# via apt-get; otherwise it prints the exact command to run), Go modules, the frontend's npm packages
+# (`npm ci` in frontend/ when node_modules is missing or older than package-lock.json) and the portal and
+# GraphiQL (`npm run build`, into frontend/dist/app/, when that is missing or older than its sources).
+# Node.js 20.19+ with npm must be installed already: if not, it prints the command that installs them.
+# Usage: scripts/deps.sh [extra-debian-package ...]; the extras are installed only if their command is
+# missing (chromium for the browser tests, wrk for the benchmark).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,15 +37,32 @@ fi
 
 go mod download
 
-for pkg in "$@"; do
-  [ "$pkg" = chromium ] || continue
-  if ! command -v npm >/dev/null 2>&1; then
-    echo "npm is not installed: install Node.js 20 or newer with npm (e.g. apt-get install -y nodejs npm) and re-run." >&2
-    exit 1
+# Node.js 20.19+ (Vite 7 needs it) and npm.
+node_ok() {
+  command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1 &&
+    node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'
+}
+if ! node_ok; then
+  echo "Node.js 20.19 or newer with npm is needed to build the portal (found: node $(node --version 2>/dev/null || echo none), npm $(npm --version 2>/dev/null || echo none))." >&2
+  . /etc/os-release 2>/dev/null || true
+  if [ "${ID:-}" = debian ] && [ "${VERSION_ID%%.*}" -ge 13 ] 2>/dev/null; then
+    echo "Install them (as root) and re-run:  apt-get install -y nodejs npm" >&2
+  else # Debian 12's own nodejs is 18: NodeSource's Node.js 20 comes with npm
+    echo "Install them (as root) and re-run:  apt-get install -y curl ca-certificates && curl -fsSL https://deb.nodesource.com/setup_20.x | bash - && apt-get install -y nodejs" >&2
   fi
-  # npm ci (re)creates node_modules/.package-lock.json; its age is compared with the committed lock file.
-  if [ ! -e frontend/node_modules/.package-lock.json ] || [ frontend/package-lock.json -nt frontend/node_modules/.package-lock.json ]; then
-    echo "installing the portal's npm packages (npm ci in frontend/)"
-    (cd frontend && npm ci --no-audit --no-fund)
-  fi
-done
+  exit 1
+fi
+
+# npm ci (re)creates node_modules/.package-lock.json; its age is compared with the committed lock file.
+if [ ! -e frontend/node_modules/.package-lock.json ] || [ frontend/package-lock.json -nt frontend/node_modules/.package-lock.json ]; then
+  echo "installing the frontend's npm packages (npm ci in frontend/)"
+  (cd frontend && npm ci --no-audit --no-fund)
+fi
+
+# Vite writes dist/app/index.html on every build, so it dates the build.
+built=frontend/dist/app/index.html
+if [ ! -e "$built" ] || [ -n "$(find frontend/index.html frontend/graphiql frontend/src frontend/public frontend/vite.config.ts \
+  frontend/tsconfig.json frontend/package-lock.json -newer "$built" -print -quit)" ]; then
+  echo "building the portal and GraphiQL (npm run build in frontend/, into frontend/dist/app/)"
+  (cd frontend && npm run build --silent)
+fi

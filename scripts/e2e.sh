@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Browser tests of the portal (make e2e; scripts/deps.sh chromium installs what they need). Builds the server,
-# starts it on a free loopback port with a fresh embedded database and the demo data, waits until it is
-# ready, then runs `node --test frontend/e2e/` (playwright-core driving Debian's chromium) with BASE_URL set.
+# Browser and protocol tests (make e2e; scripts/deps.sh chromium installs what they need and builds the
+# portal). Builds the server, starts it as `make run` does (development mode, for GraphiQL) on a free loopback
+# port with a fresh embedded database and the demo data, waits until it is ready, then runs
+# `node --test frontend/e2e/` (playwright-core driving Debian's chromium; graphql-http's audits) with BASE_URL.
 # The server and its data are removed afterwards; the exit code is the tests'.
 # Settings: CHROMIUM (browser binary, default: chromium on PATH), E2E_ARTIFACTS (keep the screenshots there;
 # default: a temporary directory removed at the end).
@@ -9,11 +10,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CHROMIUM=${CHROMIUM:-$(command -v chromium || true)}
+if [ ! -e frontend/dist/app/index.html ]; then
+  echo "e2e: the portal is not built; run scripts/deps.sh" >&2
+  exit 1
+fi
 if [ -z "$CHROMIUM" ]; then
   echo "e2e: chromium not found; run scripts/deps.sh chromium" >&2
   exit 1
 fi
-if [ ! -e frontend/node_modules/playwright-core/package.json ]; then
+if [ ! -e frontend/node_modules/playwright-core/package.json ] || [ ! -e frontend/node_modules/graphql-http/package.json ]; then
   echo "e2e: frontend/node_modules is missing; run scripts/deps.sh chromium" >&2
   exit 1
 fi
@@ -43,7 +48,7 @@ fail() {
 
 go build -o "$work/server" ./server
 # Port 0: the kernel picks a free port and the server prints the address it listens on.
-"$work/server" -addr 127.0.0.1:0 -data "$work/data" -log-level warn >"$work/server.out" 2>"$work/server.log" &
+"$work/server" -dev -addr 127.0.0.1:0 -data "$work/data" -log-level warn >"$work/server.out" 2>"$work/server.log" &
 pid=$!
 
 # GET http://127.0.0.1:$1$2 with bash alone (no curl on a fresh machine); succeeds on HTTP 200.

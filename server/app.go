@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/http"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/jmoiron/sqlx"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -36,6 +36,10 @@ type appOptions struct {
 	Payments payments.Adapter
 	Registry *prometheus.Registry // /metrics; the scheduler registers here too
 	Limits   serveLimits          // zero: defaultServeLimits()
+	// CORSOrigins may call the API from their pages (-cors-origins); none: no cross-origin access.
+	CORSOrigins []string
+	// Frontend is the built portal and GraphiQL; nil: the build embedded in the binary (frontend.Build).
+	Frontend fs.FS
 }
 
 // newApp is the whole HTTP surface: /graphql, /graphiql (development), health, metrics and the portal.
@@ -67,9 +71,6 @@ func newApp(o appOptions) (http.Handler, error) {
 	mux.Handle("GET /graphql", api)
 	mux.Handle("POST /graphql", api)
 	mux.Handle("GET /evidence/", guard(evidenceHandler(o.DB)))
-	if o.Dev {
-		mux.Handle("GET /graphiql", playground.Handler("tradeguard GraphiQL", "/graphql"))
-	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
@@ -81,30 +82,38 @@ func newApp(o appOptions) (http.Handler, error) {
 		_, _ = w.Write([]byte("ready\n"))
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	mux.Handle("GET /", spa(frontend.Dist()))
-	return requestLog(o.Logger, m, mux), nil
+	if err := handleFrontend(mux, o); err != nil {
+		return nil, err
+	}
+	return requestLog(o.Logger, m, securityHeaders(withCORS(o.CORSOrigins, mux))), nil
 }
 
-// spa serves the portal's files, and index.html for any other path so client-side routes work on reload.
-func spa(dist fs.FS) http.Handler {
-	files := http.FileServerFS(dist)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, err := fs.Stat(dist, trimSlash(r.URL.Path)); err != nil {
-			r2 := r.Clone(r.Context())
-			r2.URL.Path = "/"
-			files.ServeHTTP(w, r2)
-			return
+// handleFrontend serves the portal at / and, in development mode, GraphiQL at /graphiql.
+func handleFrontend(mux *http.ServeMux, o appOptions) error {
+	build, built := frontend.Build()
+	if o.Frontend != nil {
+		_, err := fs.Stat(o.Frontend, "index.html")
+		build, built = o.Frontend, err == nil
+	}
+	if !built {
+		o.Logger.Warn("the portal is not built: / says how to build it (make run does)")
+	}
+	site, err := portal(build, built, o.Dev)
+	if err != nil {
+		return fmt.Errorf("portal: %w", err)
+	}
+	mux.Handle("GET /", site)
+	if o.Dev {
+		gi, err := graphiql(build, built)
+		if err != nil {
+			return fmt.Errorf("GraphiQL: %w", err)
 		}
-		files.ServeHTTP(w, r)
-	})
-}
-
-func trimSlash(p string) string {
-	for len(p) > 0 && p[0] == '/' {
-		p = p[1:]
+		mux.Handle("GET /graphiql", gi)
+	} else {
+		mux.HandleFunc("GET /graphiql", func(w http.ResponseWriter, _ *http.Request) {
+			http.Error(w, "GraphiQL is served in development mode only (-dev)", http.StatusNotFound)
+		})
 	}
-	if p == "" {
-		return "."
-	}
-	return p
+	mux.Handle("GET /graphiql/", http.NotFoundHandler()) // the page is /graphiql; its files are /assets/
+	return nil
 }

@@ -26,6 +26,8 @@ type config struct {
 	// SchedulerEvery is how often this process acts on due deadlines (0: never; another process does).
 	SchedulerEvery time.Duration
 	Serve          serveLimits
+	// CORSOrigins may call the API from their pages; empty: no cross-origin access at all.
+	CORSOrigins []string
 }
 
 // serveLimits bound what one request and all requests together may take (README: Limits and security).
@@ -69,6 +71,7 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	fs.IntVar(&d.Aliases, "max-aliases", d.Aliases, "aliases in one document")
 	fs.IntVar(&d.Depth, "max-depth", d.Depth, "fields nested in one another")
 	fs.IntVar(&d.Complexity, "max-complexity", d.Complexity, "cost of one operation (a list costs its page size times its items)")
+	origins := fs.String("cors-origins", getenv("TRADEGUARD_CORS_ORIGINS"), "origins (scheme://host[:port], comma-separated) whose pages may call the API; empty: none")
 	level := fs.String("log-level", envOr(getenv, "LOG_LEVEL", "info"), "debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -82,6 +85,10 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 		c.Demo = *demoFlag
 	default:
 		return c, fmt.Errorf("-demo must be auto, on or off, not %q", *demoFlag)
+	}
+	var err error
+	if c.CORSOrigins, err = parseOrigins(*origins); err != nil {
+		return c, err
 	}
 	if err := c.Serve.validate(); err != nil {
 		return c, err

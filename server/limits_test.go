@@ -62,12 +62,39 @@ func limRefused(t *testing.T, h *harness, super *sqlx.DB, token, query string, v
 	return r
 }
 
-// limIntrospectionDepth is a valid introspection query whose deepest field sits at depth d (d >= 5).
+// limIntrospectionPath is the deepest introspection validation allows without __Type.ofType (which does not
+// count toward depth): 11 fields, "fields" twice (a third is refused as "Maximum introspection depth").
+var limIntrospectionPath = []string{"__schema", "directives", "args", "type", "fields", "args", "type", "fields", "args", "type", "name"}
+
+// limIntrospectionDepth is a valid introspection query whose deepest field sits at depth d (2 <= d <= 11).
 func limIntrospectionDepth(d int) string {
-	k := d - 4 // __type(1) fields(2) type(3) ofType×k name(4+k)
-	return `{ __type(name: "Order") { fields { type { ` + strings.Repeat("ofType { ", k) + `name` +
-		strings.Repeat(" }", k) + ` } } } }`
+	path := append(append([]string{}, limIntrospectionPath[:d-1]...), "name")
+	return "{ " + strings.Join(path, " { ") + strings.Repeat(" }", d-1) + " }"
 }
+
+// limGraphiQLIntrospection is the introspection query GraphiQL sends (graphql-js 16's getIntrospectionQuery
+// with inputValueDeprecation): __Type.ofType nested nine deep.
+const limGraphiQLIntrospection = `query IntrospectionQuery {
+  __schema {
+    queryType { name } mutationType { name } subscriptionType { name }
+    types { ...FullType }
+    directives { name description locations args(includeDeprecated: true) { ...InputValue } }
+  }
+}
+fragment FullType on __Type {
+  kind name description
+  fields(includeDeprecated: true) { name description args(includeDeprecated: true) { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason }
+  inputFields(includeDeprecated: true) { ...InputValue }
+  interfaces { ...TypeRef }
+  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
+  possibleTypes { ...TypeRef }
+}
+fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue isDeprecated deprecationReason }
+fragment TypeRef on __Type {
+  kind name
+  ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name
+    ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } } }
+}`
 
 func TestDepthLimit(t *testing.T) {
 	h := setup(t)
@@ -81,15 +108,19 @@ func TestDepthLimit(t *testing.T) {
 	if !bytes.Contains(r.Data["orders"], []byte("lotus-electronics")) {
 		t.Fatalf("deep orders query: %s", r.Data["orders"])
 	}
-	// Exactly 10 levels is allowed (an admin may introspect).
+	// Exactly 10 levels is allowed (an admin may introspect), and so is what GraphiQL asks: __Type.ofType
+	// returns one type or null, so its nine-deep chain does not count.
 	ok(t, h.post(t, admin, limIntrospectionDepth(10), nil))
+	if r := ok(t, h.post(t, admin, limGraphiQLIntrospection, nil)); !bytes.Contains(r.Data["__schema"], []byte(`"AfterSalesCase"`)) {
+		t.Errorf("GraphiQL's introspection: %.300s", r.Data["__schema"])
+	}
 
 	deep := limIntrospectionDepth(11)
-	viaFragments := `{ __type(name: "Order") { ...F } }
-		fragment F on __Type { fields { type { ...G } } }
-		fragment G on __Type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } }`
-	viaInline := `{ __type(name: "Order") { ... on __Type { fields { ... on __Field { type { ofType { ofType {
-		... on __Type { ofType { ofType { ofType { ofType { ... { ofType { name } } } } } } } } } } } } } } }`
+	viaFragments := `{ __schema { ...S } }
+		fragment S on __Schema { directives { args { type { ...T } } } }
+		fragment T on __Type { fields { args { type { fields { args { type { ofType { name } } } } } } } }`
+	viaInline := `{ __schema { ... on __Schema { directives { ... on __Directive { args { type { fields {
+		... on __Field { args { type { fields { args { ... { type { name } } } } } } } } } } } } } } }`
 	for name, q := range map[string]string{"11 levels": deep, "through fragments": viaFragments, "through inline fragments": viaInline} {
 		t.Run(name+" as admin", func(t *testing.T) {
 			limRefused(t, h, super, admin, q, nil, "QUERY_TOO_DEEP", "10")
@@ -100,8 +131,9 @@ func TestDepthLimit(t *testing.T) {
 		})
 	}
 	// 100 levels are refused on the cheap parse, before validation, whoever asks.
+	chain100 := `{ __type(name: "Order") { ` + strings.Repeat("ofType { ", 99) + "name" + strings.Repeat(" }", 99) + " } }"
 	for _, tok := range []string{admin, buyer} {
-		limRefused(t, h, super, tok, limIntrospectionDepth(100), nil, "NESTED_TOO_DEEP", "30")
+		limRefused(t, h, super, tok, chain100, nil, "NESTED_TOO_DEEP", "30")
 	}
 }
 

@@ -69,7 +69,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error
 		return err
 	}
 	app, err := newApp(appOptions{DB: db.App, Key: key, Previous: previous, Now: clock.Real, Dev: cfg.Dev, Logger: log, Ready: db.Ready,
-		Payments: pay, Registry: reg, Limits: cfg.Serve})
+		Payments: pay, Registry: reg, Limits: cfg.Serve, CORSOrigins: cfg.CORSOrigins})
 	if err != nil {
 		return err
 	}

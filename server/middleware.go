@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"mime"
@@ -72,7 +71,8 @@ func bearer(h string) (string, bool) {
 }
 
 // limitBody refuses bodies over the limit with 413: at once when Content-Length says so, else after reading at
-// most the limit (a chunked body has no length; gqlgen would report the cut-off as a 200). The limit is
+// most the limit (a chunked body has no length; a cut-off body would otherwise read as malformed JSON). What
+// the body must be is graph.HTTPTransport's to check. The limit is
 // maxBodyBytes for JSON, graph.MaxUploadRequestBytes for a multipart request (a file upload), which must also
 // carry a header a cross-site form cannot send (multipart/form-data is a "simple" content type).
 func limitBody(next http.Handler) http.Handler {
@@ -103,12 +103,6 @@ func limitBody(next http.Handler) http.Handler {
 			writeError(w, http.StatusBadRequest, "BAD_REQUEST", "could not read the request body")
 			return
 		}
-		if r.Method == http.MethodPost && !isMultipart(r) {
-			if msg := requestShape(body); msg != "" {
-				writeError(w, http.StatusBadRequest, "BAD_REQUEST", msg)
-				return
-			}
-		}
 		if at := invalidText(r, body); at != "" {
 			writeFieldError(w, http.StatusBadRequest, "BAD_USER_INPUT", strings.Split(at, "."),
 				at+": text must be UTF-8 (this is not; the bytes were probably sent in another encoding)")
@@ -117,30 +111,6 @@ func limitBody(next http.Handler) http.Handler {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		next.ServeHTTP(w, r)
 	})
-}
-
-// requestShape checks a POST body is one GraphQL request, {"query": string, "operationName": string or null,
-// "variables": object or null, "extensions": object or null}, and says what is wrong if not, in a short fixed
-// message: gqlgen's own refusal has no code and echoes the whole body back (up to 1 MiB).
-func requestShape(body []byte) string {
-	if !json.Valid(body) {
-		return "the request body is not JSON, or nests deeper than 10000 levels"
-	}
-	var req map[string]json.RawMessage
-	if err := json.Unmarshal(body, &req); err != nil || req == nil {
-		return `the request body must be one JSON object {"query": …, "variables": …, "operationName": …}; batches are not accepted`
-	}
-	kinds := map[string]string{"query": `"`, "operationName": `"n`, "variables": "{n", "extensions": "{n"}
-	for name, allowed := range kinds {
-		v, ok := req[name]
-		if !ok {
-			continue
-		}
-		if first := string(v[:1]); !strings.Contains(allowed, first) {
-			return fmt.Sprintf("%q must be %s", name, map[string]string{`"`: "a string", `"n`: "a string or null", "{n": "an object or null"}[allowed])
-		}
-	}
-	return ""
 }
 
 // isMultipart: a POST in the GraphQL multipart request spec (the only kind gqlgen's MultipartForm takes).

@@ -1,5 +1,5 @@
 // Browser tests of the portal, run by scripts/e2e.sh (make e2e) against a server with the demo data:
-// playwright-core drives the machine's chromium (no downloaded browser); node's built-in test runner.
+// playwright-core drives the machine's chromium (no downloaded browser, browser.mjs); node's test runner.
 // Environment: BASE_URL (the server), CHROMIUM (browser binary, default /usr/bin/chromium),
 // E2E_ARTIFACTS (where screenshots go; default a temporary directory).
 import { after, before, describe, test } from 'node:test';
@@ -7,10 +7,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { BASE_URL, launch, openPage } from './browser.mjs';
 
-const BASE_URL = process.env.BASE_URL;
-if (!BASE_URL) throw new Error('BASE_URL is not set: run the browser tests with scripts/e2e.sh (make e2e)');
 const PASSWORD = 'demo-password';
 
 let browser;
@@ -18,14 +16,7 @@ let artifacts;
 let ownArtifacts = false;
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic',
-    ],
-  });
+  browser = await launch();
   if (process.env.E2E_ARTIFACTS) {
     artifacts = process.env.E2E_ARTIFACTS;
     await mkdir(artifacts, { recursive: true });
@@ -40,20 +31,9 @@ after(async () => {
   if (ownArtifacts) await rm(artifacts, { recursive: true, force: true });
 });
 
-// A fresh browser context (no shared storage) with a page that records what went wrong on it:
-// console errors, uncaught exceptions and failed requests.
+// The portal's page in a fresh browser context, recording what went wrong on it (browser.mjs).
 async function openPortal(t) {
-  const context = await browser.newContext({ viewport: { width: 1024, height: 800 } });
-  t.after(() => context.close());
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  const problems = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.push(`console error: ${msg.text()} (${msg.location().url})`);
-  });
-  page.on('pageerror', (err) => problems.push(`uncaught exception: ${err.message}`));
-  page.on('requestfailed', (req) => problems.push(`request failed: ${req.method()} ${req.url()}: ${req.failure()?.errorText}`));
-  const res = await page.goto(BASE_URL + '/', { waitUntil: 'load' });
+  const { page, problems, res } = await openPage(t, browser, '/');
   assert.equal(res.status(), 200, 'GET / status');
   return { page, problems };
 }
@@ -138,7 +118,19 @@ describe('portal', () => {
     assertNoProblems(problems);
   });
 
-  test('no console errors or failed requests while loading, signing in and reloading', async (t) => {
+  test('its icon is served as an image', async (t) => {
+    const { page, problems } = await openPortal(t);
+    for (const [path, type] of [['/favicon.svg', 'image/svg+xml'], ['/favicon.ico', 'image/x-icon']]) {
+      const res = await page.request.get(BASE_URL + path);
+      assert.equal(res.status(), 200, path);
+      assert.equal(res.headers()['content-type'], type, path);
+    }
+    // The heading shows it, drawn.
+    await page.waitForFunction(() => document.querySelector('h1 img')?.naturalWidth > 0);
+    assertNoProblems(problems);
+  });
+
+  test('no console errors, blocked content or failed requests while loading, signing in and reloading', async (t) => {
     const { page, problems } = await openPortal(t);
     await signIn(page, 'buyer1@tradeguard.test', PASSWORD);
     await page.reload({ waitUntil: 'load' });

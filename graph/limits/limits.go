@@ -27,7 +27,8 @@ const (
 	MaxExpanded = 10000
 	// MaxNesting bounds selection sets nested in one another, fragments and inline fragments included.
 	MaxNesting = 30
-	// MaxDepth bounds fields nested in one another (fragments are transparent).
+	// MaxDepth bounds fields nested in one another (fragments are transparent; __Type.ofType, which cannot
+	// fan out, does not count).
 	MaxDepth = 10
 	// MaxDirectives bounds the directives on one selection (@skip and @include are all the schema has).
 	MaxDirectives = 4

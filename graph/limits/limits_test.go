@@ -298,6 +298,9 @@ func TestOperationValues(t *testing.T) {
 		{"first in a fragment", `{ t { ...F } } fragment F on T { ts(first: 1000) { name } }`, nil, CodeBadUserInput, "first"},
 		{"too deep", `{ t { t { t { t { t { t { t { t { t { t { name } } } } } } } } } } }`, nil, CodeTooDeep, ""},
 		{"too deep through fragments", `{ t { t { t { ...F } } } } fragment F on T { t { t { t { ...G } } } } fragment G on T { t { t { t { t { name } } } } }`, nil, CodeTooDeep, ""},
+		{"the introspection query (ofType chains do not count)", introspectionQuery, nil, "", ""},
+		{"an ofType chain 20 long", `{ __type(name: "T") { ` + strings.Repeat("ofType { ", 20) + "name" + strings.Repeat(" }", 20) + " } }", nil, "", ""},
+		{"introspection too deep", `{ __schema { directives { args { type { fields { args { type { fields { args { type { name } } } } } } } } } } }`, nil, CodeTooDeep, ""},
 		{"too costly", `{ t { ts(first: 100) { ts(first: 100) { ts(first: 100) { name } } } } }`, nil, CodeTooComplex, ""},
 	}
 	for _, c := range cases {

@@ -9,9 +9,10 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
-// Operation checks a validated operation with its coerced variables: fields nested at most MaxDepth deep,
-// every argument value against its type and declared limits (see values.go), and the operation's cost,
-// which it returns. Each fragment's depth and cost are computed once and reused wherever it is spread.
+// Operation checks a validated operation with its coerced variables: fields nested at most MaxDepth deep
+// (__Type.ofType not counted), every argument value against its type and declared limits (see values.go),
+// and the operation's cost, which it returns. Each fragment's depth and cost are computed once and reused
+// wherever it is spread.
 //
 // Cost follows gqlgen's rules (es.Complexity for fields that declare one, else 1 + the children's cost;
 // an interface field costs its most expensive implementation; introspection below __schema is free).
@@ -98,6 +99,11 @@ func (w *opWalk) field(s *ast.Field) opFigures {
 	f := opFigures{depth: 1 + child.depth, deepest: child.deepest}
 	if child.depth == 0 {
 		f.deepest = s.Name
+	}
+	if s.Name == "ofType" && s.ObjectDefinition != nil && s.ObjectDefinition.Name == "__Type" {
+		// __Type.ofType is one object or null, never a list: a chain of them cannot fan out, and the
+		// standard introspection query (graphql-js's, which GraphiQL sends) nests nine.
+		f.depth = max(child.depth, 1)
 	}
 	if s.Definition == nil || s.ObjectDefinition == nil {
 		f.cost = sat(1, child.cost)

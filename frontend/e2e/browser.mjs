@@ -1,0 +1,50 @@
+// What the browser tests share (not a test file itself): the machine's chromium driven by playwright-core,
+// and pages that record everything that went wrong on them.
+import { chromium } from 'playwright-core';
+
+export const BASE_URL = process.env.BASE_URL;
+if (!BASE_URL) throw new Error('BASE_URL is not set: run the browser tests with scripts/e2e.sh (make e2e)');
+
+export function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic',
+    ],
+  });
+}
+
+// openPage opens BASE_URL + path in a fresh browser context (no shared storage, closed after the test). The
+// page records its problems: console errors, uncaught exceptions, Content-Security-Policy violations, failed
+// requests, answers of 400 or more, and any request to a host other than the server. requests lists every
+// URL the page asked for. prepare(page), if given, runs before the page loads; what it returns is prepared.
+export async function openPage(t, browser, path, prepare) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  t.after(() => context.close());
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  const problems = [];
+  const requests = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console error: ${msg.text()} (${msg.location().url})`);
+  });
+  page.on('pageerror', (err) => problems.push(`uncaught exception: ${err.message}`));
+  page.on('request', (req) => {
+    requests.push(req.url());
+    if (!req.url().startsWith(BASE_URL + '/') && !req.url().startsWith('data:')) problems.push(`request to another host: ${req.url()}`);
+  });
+  page.on('requestfailed', (req) => problems.push(`request failed: ${req.method()} ${req.url()}: ${req.failure()?.errorText}`));
+  page.on('response', (res) => {
+    if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.request().method()} ${res.url()}`);
+  });
+  await page.exposeFunction('__cspViolation', (v) => problems.push(`Content-Security-Policy violation: ${v}`));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) =>
+      window.__cspViolation(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`));
+  });
+  const prepared = prepare?.(page);
+  const res = await page.goto(BASE_URL + path, { waitUntil: 'load' });
+  return { page, problems, requests, res, prepared };
+}
