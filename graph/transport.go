@@ -230,9 +230,11 @@ func readPOST(r *http.Request) (*graphql.RawParams, *refusal) {
 	switch {
 	case len(body) == 0:
 		return nil, badRequest("the request body is empty: send a JSON object with a query")
-	case !json.Valid(body): // also what refuses JSON nested deeper than encoding/json's 10000 levels
-		return nil, badRequest("the request body is not JSON, or nests deeper than 10000 levels")
 	case body[0] != '{' || json.Unmarshal(body, &members) != nil:
+		// Only a refused body is scanned again, to say why: a large good body is read once here.
+		if !json.Valid(body) { // also what refuses JSON nested deeper than encoding/json's 10000 levels
+			return nil, badRequest("the request body is not JSON, or nests deeper than 10000 levels")
+		}
 		return nil, badRequest(`the request body must be one JSON object {"query": …, "variables": …, "operationName": …}; batches are not accepted`)
 	}
 	p := &graphql.RawParams{}

@@ -30,6 +30,7 @@ func main() {
 	rate := flag.Int("rate", 40, "orders-page requests per second")
 	dur := flag.Duration("round", 20*time.Second, "length of one round")
 	rounds := flag.Int("rounds", 2, "clean/mixed round pairs")
+	warmup := flag.Duration("warmup", 10*time.Second, "a first round with hostile requests, not counted (a fresh server's first requests are slower)")
 	share := flag.Float64("share", 0.05, "hostile requests as a share of all requests in the mixed rounds")
 	flag.Parse()
 
@@ -44,6 +45,7 @@ func main() {
 
 	fmt.Printf("orders page at %d/s; mixed rounds add %d hostile requests/s (%.0f%% of all); %d round pairs of %v\n",
 		*rate, hostileRate, *share*100, *rounds, *dur)
+	run(normal, *rate, *warmup, &side{hostile, hostileRate})
 	var clean, mixed []time.Duration
 	var hostileCodes = map[string]int{}
 	for i := range *rounds {
