@@ -15,9 +15,11 @@ import (
 	"tradeguard/catalog"
 	"tradeguard/graph/model"
 	"tradeguard/lifecycle"
+	"tradeguard/metrics"
 	"tradeguard/money"
 	"tradeguard/orders"
 	"tradeguard/ratings"
+	"tradeguard/scoring"
 	"tradeguard/tenants"
 	"tradeguard/violations"
 
@@ -41,8 +43,12 @@ type ResolverRoot interface {
 	AfterSalesCaseItem() AfterSalesCaseItemResolver
 	ApiToken() ApiTokenResolver
 	CaseMessage() CaseMessageResolver
+	Chargeback() ChargebackResolver
 	ClosureBlocker() ClosureBlockerResolver
 	Evidence() EvidenceResolver
+	Metric() MetricResolver
+	MetricOrder() MetricOrderResolver
+	MetricSignal() MetricSignalResolver
 	Mutation() MutationResolver
 	Order() OrderResolver
 	OrderBuyer() OrderBuyerResolver
@@ -51,8 +57,11 @@ type ResolverRoot interface {
 	Product() ProductResolver
 	Query() QueryResolver
 	Rating() RatingResolver
+	ScoreJob() ScoreJobResolver
+	ScoreboardRow() ScoreboardRowResolver
 	StaffInvite() StaffInviteResolver
 	Store() StoreResolver
+	StoreScore() StoreScoreResolver
 	User() UserResolver
 	Violation() ViolationResolver
 }
@@ -159,6 +168,19 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	BuyerAbuseFlag struct {
+		ClearReason func(childComplexity int) int
+		ClearedAt   func(childComplexity int) int
+		FlaggedAt   func(childComplexity int) int
+		Reason      func(childComplexity int) int
+	}
+
+	BuyerAbuseFlagPayload struct {
+		Buyer      func(childComplexity int) int
+		Flag       func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	CaseDeadline struct {
 		Action func(childComplexity int) int
 		At     func(childComplexity int) int
@@ -201,6 +223,20 @@ type ComplexityRoot struct {
 		Status            func(childComplexity int) int
 	}
 
+	Chargeback struct {
+		Amount      func(childComplexity int) int
+		Order       func(childComplexity int) int
+		ProviderRef func(childComplexity int) int
+		Reason      func(childComplexity int) int
+		ReportedAt  func(childComplexity int) int
+		ReportedBy  func(childComplexity int) int
+	}
+
+	ChargebackPayload struct {
+		Chargeback func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	ClosureBlocker struct {
 		ID     func(childComplexity int) int
 		Kind   func(childComplexity int) int
@@ -225,6 +261,11 @@ type ComplexityRoot struct {
 		UploadedBy  func(childComplexity int) int
 	}
 
+	LevelBand struct {
+		Level func(childComplexity int) int
+		Min   func(childComplexity int) int
+	}
+
 	LifecycleEvent struct {
 		Action     func(childComplexity int) int
 		Actor      func(childComplexity int) int
@@ -240,6 +281,56 @@ type ComplexityRoot struct {
 		RefreshToken          func(childComplexity int) int
 		RefreshTokenExpiresAt func(childComplexity int) int
 		UserErrors            func(childComplexity int) int
+	}
+
+	Metric struct {
+		Denominator      func(childComplexity int) int
+		Excellent        func(childComplexity int) int
+		From             func(childComplexity int) int
+		InsufficientData func(childComplexity int) int
+		Key              func(childComplexity int) int
+		Numerator        func(childComplexity int) int
+		Orders           func(childComplexity int, first *int, after *string) int
+		Rate             func(childComplexity int) int
+		Status           func(childComplexity int) int
+		Threshold        func(childComplexity int) int
+		To               func(childComplexity int) int
+		Trend            func(childComplexity int, from time.Time, to time.Time) int
+		WindowDays       func(childComplexity int) int
+	}
+
+	MetricOrder struct {
+		Order   func(childComplexity int) int
+		PaidAt  func(childComplexity int) int
+		Signals func(childComplexity int) int
+	}
+
+	MetricOrderConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	MetricOrderEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	MetricPoint struct {
+		Day              func(childComplexity int) int
+		Denominator      func(childComplexity int) int
+		InsufficientData func(childComplexity int) int
+		Numerator        func(childComplexity int) int
+		Rate             func(childComplexity int) int
+	}
+
+	MetricSignal struct {
+		At         func(childComplexity int) int
+		Case       func(childComplexity int) int
+		Chargeback func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		Rating     func(childComplexity int) int
 	}
 
 	Money struct {
@@ -268,8 +359,10 @@ type ComplexityRoot struct {
 		ArbitrationAppeal                 func(childComplexity int, input model.ArbitrationAppealInput) int
 		ArbitrationAppealDecide           func(childComplexity int, input model.ArbitrationAppealDecideInput) int
 		ArbitrationRule                   func(childComplexity int, input model.ArbitrationRuleInput) int
+		BuyerAbuseFlagSet                 func(childComplexity int, input model.BuyerAbuseFlagSetInput) int
 		CaseEvidenceAdd                   func(childComplexity int, input model.CaseEvidenceAddInput) int
 		CaseMessagePost                   func(childComplexity int, input model.CaseMessagePostInput) int
+		ChargebackRecord                  func(childComplexity int, input model.ChargebackRecordInput) int
 		ComplaintPriorityEscalate         func(childComplexity int, input model.ComplaintPriorityEscalateInput) int
 		ComplaintResolve                  func(childComplexity int, input model.ComplaintResolveInput) int
 		Login                             func(childComplexity int, input model.LoginInput) int
@@ -284,6 +377,8 @@ type ComplexityRoot struct {
 		RatingCreate                      func(childComplexity int, input model.RatingCreateInput) int
 		RatingReply                       func(childComplexity int, input model.RatingReplyInput) int
 		RatingRevise                      func(childComplexity int, input model.RatingReviseInput) int
+		ScoresRecompute                   func(childComplexity int, input model.ScoresRecomputeInput) int
+		ScoringPolicyPublish              func(childComplexity int, input model.ScoringPolicyPublishInput) int
 		StaffInvite                       func(childComplexity int, input model.StaffInviteInput) int
 		StaffInviteAccept                 func(childComplexity int, input model.StaffInviteAcceptInput) int
 		StaffInviteRevoke                 func(childComplexity int, input model.StaffInviteRevokeInput) int
@@ -446,6 +541,9 @@ type ComplexityRoot struct {
 		Orders             func(childComplexity int, first *int, after *string, filter *model.OrderFilter) int
 		PenaltyReviewQueue func(childComplexity int, first *int) int
 		Products           func(childComplexity int, first *int, after *string, filter *model.ProductFilter) int
+		ScoreJob           func(childComplexity int, id string) int
+		Scoreboard         func(childComplexity int, asOf *time.Time, first *int, after *string, filter *model.ScoreboardFilter, orderBy *model.ScoreboardOrder) int
+		ScoringPolicies    func(childComplexity int) int
 		Staff              func(childComplexity int) int
 		StaffInvites       func(childComplexity int) int
 		Store              func(childComplexity int, id string) int
@@ -494,9 +592,117 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	RatingMetric struct {
+		Count            func(childComplexity int) int
+		DescriptionMatch func(childComplexity int) int
+		Excellent        func(childComplexity int) int
+		From             func(childComplexity int) int
+		InsufficientData func(childComplexity int) int
+		Key              func(childComplexity int) int
+		LogisticsSpeed   func(childComplexity int) int
+		Negative         func(childComplexity int) int
+		Overall          func(childComplexity int) int
+		ServiceAttitude  func(childComplexity int) int
+		Status           func(childComplexity int) int
+		Threshold        func(childComplexity int) int
+		To               func(childComplexity int) int
+		WindowDays       func(childComplexity int) int
+	}
+
 	RatingPayload struct {
 		Rating     func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	ResponseTimeMetric struct {
+		Answered         func(childComplexity int) int
+		Cases            func(childComplexity int) int
+		Excellent        func(childComplexity int) int
+		From             func(childComplexity int) int
+		InsufficientData func(childComplexity int) int
+		Key              func(childComplexity int) int
+		MedianHours      func(childComplexity int) int
+		Status           func(childComplexity int) int
+		Threshold        func(childComplexity int) int
+		To               func(childComplexity int) int
+		WindowDays       func(childComplexity int) int
+	}
+
+	ScoreDeduction struct {
+		Cap           func(childComplexity int) int
+		GeneralPoints func(childComplexity int) int
+		Points        func(childComplexity int) int
+		SeriousPoints func(childComplexity int) int
+	}
+
+	ScoreJob struct {
+		AsOf       func(childComplexity int) int
+		CreatedAt  func(childComplexity int) int
+		Done       func(childComplexity int) int
+		Error      func(childComplexity int) int
+		Failed     func(childComplexity int) int
+		FinishedAt func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Status     func(childComplexity int) int
+		Total      func(childComplexity int) int
+	}
+
+	ScoreJobPayload struct {
+		Job        func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	ScoreboardConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ScoreboardEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ScoreboardMetric struct {
+		Denominator      func(childComplexity int) int
+		InsufficientData func(childComplexity int) int
+		Metric           func(childComplexity int) int
+		Numerator        func(childComplexity int) int
+		Status           func(childComplexity int) int
+		Value            func(childComplexity int) int
+	}
+
+	ScoreboardRow struct {
+		Metrics func(childComplexity int) int
+		Score   func(childComplexity int) int
+		Store   func(childComplexity int) int
+	}
+
+	ScoringPolicy struct {
+		Bands             func(childComplexity int) int
+		DeductionCap      func(childComplexity int) int
+		GeneralPointValue func(childComplexity int) int
+		LowestLevel       func(childComplexity int) int
+		MinOrders         func(childComplexity int) int
+		Note              func(childComplexity int) int
+		PublishedAt       func(childComplexity int) int
+		Rules             func(childComplexity int) int
+		SeriousPointValue func(childComplexity int) int
+		Version           func(childComplexity int) int
+	}
+
+	ScoringPolicyPayload struct {
+		Policy     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	ScoringRule struct {
+		Excellent      func(childComplexity int) int
+		HigherIsBetter func(childComplexity int) int
+		Metric         func(childComplexity int) int
+		Threshold      func(childComplexity int) int
+		Weight         func(childComplexity int) int
 	}
 
 	ShippingAddress struct {
@@ -540,10 +746,13 @@ type ComplexityRoot struct {
 		Currency       func(childComplexity int) int
 		History        func(childComplexity int) int
 		ID             func(childComplexity int) int
+		Metrics        func(childComplexity int, asOf *time.Time) int
 		Name           func(childComplexity int) int
 		Penalties      func(childComplexity int, inForceOnly *bool) int
 		RatingAverages func(childComplexity int, asOf *time.Time) int
 		Ratings        func(childComplexity int, first *int, after *string, filter *model.RatingFilter) int
+		Score          func(childComplexity int, asOf *time.Time) int
+		ScoreHistory   func(childComplexity int, from time.Time, to time.Time) int
 		Slug           func(childComplexity int) int
 		Status         func(childComplexity int) int
 		TimeZone       func(childComplexity int) int
@@ -575,14 +784,58 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	StoreMetrics struct {
+		AsOf                func(childComplexity int) int
+		CancellationRate    func(childComplexity int) int
+		DisputeRate         func(childComplexity int) int
+		DissatisfactionRate func(childComplexity int) int
+		InterventionRate    func(childComplexity int) int
+		LateShipmentRate    func(childComplexity int) int
+		OrderDefectRate     func(childComplexity int) int
+		OrdersLast30Days    func(childComplexity int) int
+		QualityRefundRate   func(childComplexity int) int
+		Ratings             func(childComplexity int) int
+		RefundRate          func(childComplexity int) int
+		ResponseTime        func(childComplexity int) int
+	}
+
+	StoreScore struct {
+		AsOf          func(childComplexity int) int
+		ComputedAt    func(childComplexity int) int
+		Day           func(childComplexity int) int
+		Deduction     func(childComplexity int) int
+		Level         func(childComplexity int) int
+		Orders30d     func(childComplexity int) int
+		PolicyVersion func(childComplexity int) int
+		Score         func(childComplexity int) int
+		SubScores     func(childComplexity int) int
+		Weighted      func(childComplexity int) int
+		WhatIf        func(childComplexity int) int
+	}
+
+	SubScore struct {
+		Counted     func(childComplexity int) int
+		Denominator func(childComplexity int) int
+		Excellent   func(childComplexity int) int
+		Metric      func(childComplexity int) int
+		Numerator   func(childComplexity int) int
+		Status      func(childComplexity int) int
+		SubScore    func(childComplexity int) int
+		Threshold   func(childComplexity int) int
+		Value       func(childComplexity int) int
+		Weight      func(childComplexity int) int
+	}
+
 	TokenRevokePayload struct {
 		Revoked    func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
 	User struct {
+		AbuseFlags  func(childComplexity int) int
 		DisplayName func(childComplexity int) int
 		Email       func(childComplexity int) int
+		History     func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Role        func(childComplexity int) int
 	}
@@ -647,6 +900,11 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 		Violation  func(childComplexity int) int
 	}
+
+	WhatIf struct {
+		Metric func(childComplexity int) int
+		Points func(childComplexity int) int
+	}
 }
 
 type AfterSalesCaseResolver interface {
@@ -677,6 +935,9 @@ type ApiTokenResolver interface {
 type CaseMessageResolver interface {
 	ID(ctx context.Context, obj *aftersales.Message) (string, error)
 }
+type ChargebackResolver interface {
+	Order(ctx context.Context, obj *metrics.Chargeback) (*orders.Order, error)
+}
 type ClosureBlockerResolver interface {
 	ID(ctx context.Context, obj *lifecycle.Blocker) (*string, error)
 }
@@ -684,6 +945,18 @@ type EvidenceResolver interface {
 	ID(ctx context.Context, obj *aftersales.Evidence) (string, error)
 
 	DownloadURL(ctx context.Context, obj *aftersales.Evidence) (string, error)
+}
+type MetricResolver interface {
+	Orders(ctx context.Context, obj *model.Metric, first *int, after *string) (*model.MetricOrderConnection, error)
+	Trend(ctx context.Context, obj *model.Metric, from time.Time, to time.Time) ([]model.MetricPoint, error)
+}
+type MetricOrderResolver interface {
+	Order(ctx context.Context, obj *metrics.CountedOrder) (*orders.Order, error)
+}
+type MetricSignalResolver interface {
+	Case(ctx context.Context, obj *metrics.Signal) (*aftersales.Case, error)
+	Rating(ctx context.Context, obj *metrics.Signal) (*ratings.Rating, error)
+	Chargeback(ctx context.Context, obj *metrics.Signal) (*metrics.Chargeback, error)
 }
 type MutationResolver interface {
 	Login(ctx context.Context, input model.LoginInput) (*model.LoginPayload, error)
@@ -734,6 +1007,10 @@ type MutationResolver interface {
 	AfterSalesCaseRefundRetry(ctx context.Context, input model.AfterSalesCaseRefundRetryInput) (*model.AfterSalesCasePayload, error)
 	CaseEvidenceAdd(ctx context.Context, input model.CaseEvidenceAddInput) (*model.CaseEvidencePayload, error)
 	CaseMessagePost(ctx context.Context, input model.CaseMessagePostInput) (*model.CaseMessagePayload, error)
+	ScoringPolicyPublish(ctx context.Context, input model.ScoringPolicyPublishInput) (*model.ScoringPolicyPayload, error)
+	ScoresRecompute(ctx context.Context, input model.ScoresRecomputeInput) (*model.ScoreJobPayload, error)
+	BuyerAbuseFlagSet(ctx context.Context, input model.BuyerAbuseFlagSetInput) (*model.BuyerAbuseFlagPayload, error)
+	ChargebackRecord(ctx context.Context, input model.ChargebackRecordInput) (*model.ChargebackPayload, error)
 }
 type OrderResolver interface {
 	ID(ctx context.Context, obj *orders.Order) (string, error)
@@ -789,6 +1066,9 @@ type QueryResolver interface {
 	ComplaintQueue(ctx context.Context, first *int, after *string) (*model.AfterSalesCaseConnection, error)
 	ViolationCodes(ctx context.Context) ([]violations.Code, error)
 	PenaltyReviewQueue(ctx context.Context, first *int) ([]tenants.Penalty, error)
+	ScoringPolicies(ctx context.Context) ([]scoring.Published, error)
+	Scoreboard(ctx context.Context, asOf *time.Time, first *int, after *string, filter *model.ScoreboardFilter, orderBy *model.ScoreboardOrder) (*model.ScoreboardConnection, error)
+	ScoreJob(ctx context.Context, id string) (*scoring.Job, error)
 }
 type RatingResolver interface {
 	ID(ctx context.Context, obj *ratings.Rating) (string, error)
@@ -796,6 +1076,12 @@ type RatingResolver interface {
 	Order(ctx context.Context, obj *ratings.Rating) (*orders.Order, error)
 
 	AvailableActions(ctx context.Context, obj *ratings.Rating) ([]ratings.Action, error)
+}
+type ScoreJobResolver interface {
+	ID(ctx context.Context, obj *scoring.Job) (string, error)
+}
+type ScoreboardRowResolver interface {
+	Metrics(ctx context.Context, obj *scoring.BoardRow) ([]model.ScoreboardMetric, error)
 }
 type StaffInviteResolver interface {
 	ID(ctx context.Context, obj *tenants.Invite) (string, error)
@@ -811,11 +1097,24 @@ type StoreResolver interface {
 	Violations(ctx context.Context, obj *tenants.Store, first *int, after *string, filter *model.ViolationFilter) (*model.ViolationConnection, error)
 	ActivePoints(ctx context.Context, obj *tenants.Store, asOf *time.Time) (*model.ActivePoints, error)
 	Penalties(ctx context.Context, obj *tenants.Store, inForceOnly *bool) ([]tenants.Penalty, error)
+	Metrics(ctx context.Context, obj *tenants.Store, asOf *time.Time) (*model.StoreMetrics, error)
+	Score(ctx context.Context, obj *tenants.Store, asOf *time.Time) (*scoring.Score, error)
+	ScoreHistory(ctx context.Context, obj *tenants.Store, from time.Time, to time.Time) ([]scoring.Score, error)
+}
+type StoreScoreResolver interface {
+	Day(ctx context.Context, obj *scoring.Score) (string, error)
+
+	SubScores(ctx context.Context, obj *scoring.Score) ([]model.SubScore, error)
+
+	Deduction(ctx context.Context, obj *scoring.Score) (*model.ScoreDeduction, error)
 }
 type UserResolver interface {
 	ID(ctx context.Context, obj *tenants.User) (string, error)
 
 	Email(ctx context.Context, obj *tenants.User) (*string, error)
+
+	AbuseFlags(ctx context.Context, obj *tenants.User) ([]metrics.AbuseFlag, error)
+	History(ctx context.Context, obj *tenants.User) ([]tenants.LifecycleEvent, error)
 }
 type ViolationResolver interface {
 	ID(ctx context.Context, obj *violations.Violation) (string, error)
@@ -1251,6 +1550,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ApiTokenRevokePayload.UserErrors(childComplexity), true
 
+	case "BuyerAbuseFlag.clearReason":
+		if e.ComplexityRoot.BuyerAbuseFlag.ClearReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BuyerAbuseFlag.ClearReason(childComplexity), true
+	case "BuyerAbuseFlag.clearedAt":
+		if e.ComplexityRoot.BuyerAbuseFlag.ClearedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BuyerAbuseFlag.ClearedAt(childComplexity), true
+	case "BuyerAbuseFlag.flaggedAt":
+		if e.ComplexityRoot.BuyerAbuseFlag.FlaggedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BuyerAbuseFlag.FlaggedAt(childComplexity), true
+	case "BuyerAbuseFlag.reason":
+		if e.ComplexityRoot.BuyerAbuseFlag.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BuyerAbuseFlag.Reason(childComplexity), true
+
+	case "BuyerAbuseFlagPayload.buyer":
+		if e.ComplexityRoot.BuyerAbuseFlagPayload.Buyer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BuyerAbuseFlagPayload.Buyer(childComplexity), true
+	case "BuyerAbuseFlagPayload.flag":
+		if e.ComplexityRoot.BuyerAbuseFlagPayload.Flag == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BuyerAbuseFlagPayload.Flag(childComplexity), true
+	case "BuyerAbuseFlagPayload.userErrors":
+		if e.ComplexityRoot.BuyerAbuseFlagPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BuyerAbuseFlagPayload.UserErrors(childComplexity), true
+
 	case "CaseDeadline.action":
 		if e.ComplexityRoot.CaseDeadline.Action == nil {
 			break
@@ -1401,6 +1744,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CaseRefund.Status(childComplexity), true
 
+	case "Chargeback.amount":
+		if e.ComplexityRoot.Chargeback.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Chargeback.Amount(childComplexity), true
+	case "Chargeback.order":
+		if e.ComplexityRoot.Chargeback.Order == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Chargeback.Order(childComplexity), true
+	case "Chargeback.providerRef":
+		if e.ComplexityRoot.Chargeback.ProviderRef == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Chargeback.ProviderRef(childComplexity), true
+	case "Chargeback.reason":
+		if e.ComplexityRoot.Chargeback.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Chargeback.Reason(childComplexity), true
+	case "Chargeback.reportedAt":
+		if e.ComplexityRoot.Chargeback.ReportedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Chargeback.ReportedAt(childComplexity), true
+	case "Chargeback.reportedBy":
+		if e.ComplexityRoot.Chargeback.ReportedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Chargeback.ReportedBy(childComplexity), true
+
+	case "ChargebackPayload.chargeback":
+		if e.ComplexityRoot.ChargebackPayload.Chargeback == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChargebackPayload.Chargeback(childComplexity), true
+	case "ChargebackPayload.userErrors":
+		if e.ComplexityRoot.ChargebackPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChargebackPayload.UserErrors(childComplexity), true
+
 	case "ClosureBlocker.id":
 		if e.ComplexityRoot.ClosureBlocker.ID == nil {
 			break
@@ -1494,6 +1887,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Evidence.UploadedBy(childComplexity), true
 
+	case "LevelBand.level":
+		if e.ComplexityRoot.LevelBand.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LevelBand.Level(childComplexity), true
+	case "LevelBand.min":
+		if e.ComplexityRoot.LevelBand.Min == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LevelBand.Min(childComplexity), true
+
 	case "LifecycleEvent.action":
 		if e.ComplexityRoot.LifecycleEvent.Action == nil {
 			break
@@ -1561,6 +1967,214 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LoginPayload.UserErrors(childComplexity), true
+
+	case "Metric.denominator":
+		if e.ComplexityRoot.Metric.Denominator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Metric.Denominator(childComplexity), true
+	case "Metric.excellent":
+		if e.ComplexityRoot.Metric.Excellent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Metric.Excellent(childComplexity), true
+	case "Metric.from":
+		if e.ComplexityRoot.Metric.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Metric.From(childComplexity), true
+	case "Metric.insufficientData":
+		if e.ComplexityRoot.Metric.InsufficientData == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Metric.InsufficientData(childComplexity), true
+	case "Metric.key":
+		if e.ComplexityRoot.Metric.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Metric.Key(childComplexity), true
+	case "Metric.numerator":
+		if e.ComplexityRoot.Metric.Numerator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Metric.Numerator(childComplexity), true
+	case "Metric.orders":
+		if e.ComplexityRoot.Metric.Orders == nil {
+			break
+		}
+
+		args, err := ec.field_Metric_orders_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Metric.Orders(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Metric.rate":
+		if e.ComplexityRoot.Metric.Rate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Metric.Rate(childComplexity), true
+	case "Metric.status":
+		if e.ComplexityRoot.Metric.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Metric.Status(childComplexity), true
+	case "Metric.threshold":
+		if e.ComplexityRoot.Metric.Threshold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Metric.Threshold(childComplexity), true
+	case "Metric.to":
+		if e.ComplexityRoot.Metric.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Metric.To(childComplexity), true
+	case "Metric.trend":
+		if e.ComplexityRoot.Metric.Trend == nil {
+			break
+		}
+
+		args, err := ec.field_Metric_trend_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Metric.Trend(childComplexity, args["from"].(time.Time), args["to"].(time.Time)), true
+	case "Metric.windowDays":
+		if e.ComplexityRoot.Metric.WindowDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Metric.WindowDays(childComplexity), true
+
+	case "MetricOrder.order":
+		if e.ComplexityRoot.MetricOrder.Order == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricOrder.Order(childComplexity), true
+	case "MetricOrder.paidAt":
+		if e.ComplexityRoot.MetricOrder.PaidAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricOrder.PaidAt(childComplexity), true
+	case "MetricOrder.signals":
+		if e.ComplexityRoot.MetricOrder.Signals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricOrder.Signals(childComplexity), true
+
+	case "MetricOrderConnection.edges":
+		if e.ComplexityRoot.MetricOrderConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricOrderConnection.Edges(childComplexity), true
+	case "MetricOrderConnection.nodes":
+		if e.ComplexityRoot.MetricOrderConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricOrderConnection.Nodes(childComplexity), true
+	case "MetricOrderConnection.pageInfo":
+		if e.ComplexityRoot.MetricOrderConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricOrderConnection.PageInfo(childComplexity), true
+	case "MetricOrderConnection.totalCount":
+		if e.ComplexityRoot.MetricOrderConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricOrderConnection.TotalCount(childComplexity), true
+
+	case "MetricOrderEdge.cursor":
+		if e.ComplexityRoot.MetricOrderEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricOrderEdge.Cursor(childComplexity), true
+	case "MetricOrderEdge.node":
+		if e.ComplexityRoot.MetricOrderEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricOrderEdge.Node(childComplexity), true
+
+	case "MetricPoint.day":
+		if e.ComplexityRoot.MetricPoint.Day == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricPoint.Day(childComplexity), true
+	case "MetricPoint.denominator":
+		if e.ComplexityRoot.MetricPoint.Denominator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricPoint.Denominator(childComplexity), true
+	case "MetricPoint.insufficientData":
+		if e.ComplexityRoot.MetricPoint.InsufficientData == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricPoint.InsufficientData(childComplexity), true
+	case "MetricPoint.numerator":
+		if e.ComplexityRoot.MetricPoint.Numerator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricPoint.Numerator(childComplexity), true
+	case "MetricPoint.rate":
+		if e.ComplexityRoot.MetricPoint.Rate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricPoint.Rate(childComplexity), true
+
+	case "MetricSignal.at":
+		if e.ComplexityRoot.MetricSignal.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricSignal.At(childComplexity), true
+	case "MetricSignal.case":
+		if e.ComplexityRoot.MetricSignal.Case == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricSignal.Case(childComplexity), true
+	case "MetricSignal.chargeback":
+		if e.ComplexityRoot.MetricSignal.Chargeback == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricSignal.Chargeback(childComplexity), true
+	case "MetricSignal.kind":
+		if e.ComplexityRoot.MetricSignal.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricSignal.Kind(childComplexity), true
+	case "MetricSignal.rating":
+		if e.ComplexityRoot.MetricSignal.Rating == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricSignal.Rating(childComplexity), true
 
 	case "Money.amount":
 		if e.ComplexityRoot.Money.Amount == nil {
@@ -1795,6 +2409,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ArbitrationRule(childComplexity, args["input"].(model.ArbitrationRuleInput)), true
+	case "Mutation.buyerAbuseFlagSet":
+		if e.ComplexityRoot.Mutation.BuyerAbuseFlagSet == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_buyerAbuseFlagSet_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.BuyerAbuseFlagSet(childComplexity, args["input"].(model.BuyerAbuseFlagSetInput)), true
 	case "Mutation.caseEvidenceAdd":
 		if e.ComplexityRoot.Mutation.CaseEvidenceAdd == nil {
 			break
@@ -1817,6 +2442,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CaseMessagePost(childComplexity, args["input"].(model.CaseMessagePostInput)), true
+	case "Mutation.chargebackRecord":
+		if e.ComplexityRoot.Mutation.ChargebackRecord == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_chargebackRecord_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ChargebackRecord(childComplexity, args["input"].(model.ChargebackRecordInput)), true
 	case "Mutation.complaintPriorityEscalate":
 		if e.ComplexityRoot.Mutation.ComplaintPriorityEscalate == nil {
 			break
@@ -1971,6 +2607,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RatingRevise(childComplexity, args["input"].(model.RatingReviseInput)), true
+	case "Mutation.scoresRecompute":
+		if e.ComplexityRoot.Mutation.ScoresRecompute == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_scoresRecompute_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ScoresRecompute(childComplexity, args["input"].(model.ScoresRecomputeInput)), true
+	case "Mutation.scoringPolicyPublish":
+		if e.ComplexityRoot.Mutation.ScoringPolicyPublish == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_scoringPolicyPublish_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ScoringPolicyPublish(childComplexity, args["input"].(model.ScoringPolicyPublishInput)), true
 	case "Mutation.staffInvite":
 		if e.ComplexityRoot.Mutation.StaffInvite == nil {
 			break
@@ -2794,6 +3452,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Products(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.ProductFilter)), true
+	case "Query.scoreJob":
+		if e.ComplexityRoot.Query.ScoreJob == nil {
+			break
+		}
+
+		args, err := ec.field_Query_scoreJob_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ScoreJob(childComplexity, args["id"].(string)), true
+	case "Query.scoreboard":
+		if e.ComplexityRoot.Query.Scoreboard == nil {
+			break
+		}
+
+		args, err := ec.field_Query_scoreboard_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Scoreboard(childComplexity, args["asOf"].(*time.Time), args["first"].(*int), args["after"].(*string), args["filter"].(*model.ScoreboardFilter), args["orderBy"].(*model.ScoreboardOrder)), true
+	case "Query.scoringPolicies":
+		if e.ComplexityRoot.Query.ScoringPolicies == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.ScoringPolicies(childComplexity), true
 	case "Query.staff":
 		if e.ComplexityRoot.Query.Staff == nil {
 			break
@@ -3013,6 +3699,91 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RatingEdge.Node(childComplexity), true
 
+	case "RatingMetric.count":
+		if e.ComplexityRoot.RatingMetric.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingMetric.Count(childComplexity), true
+	case "RatingMetric.descriptionMatch":
+		if e.ComplexityRoot.RatingMetric.DescriptionMatch == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingMetric.DescriptionMatch(childComplexity), true
+	case "RatingMetric.excellent":
+		if e.ComplexityRoot.RatingMetric.Excellent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingMetric.Excellent(childComplexity), true
+	case "RatingMetric.from":
+		if e.ComplexityRoot.RatingMetric.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingMetric.From(childComplexity), true
+	case "RatingMetric.insufficientData":
+		if e.ComplexityRoot.RatingMetric.InsufficientData == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingMetric.InsufficientData(childComplexity), true
+	case "RatingMetric.key":
+		if e.ComplexityRoot.RatingMetric.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingMetric.Key(childComplexity), true
+	case "RatingMetric.logisticsSpeed":
+		if e.ComplexityRoot.RatingMetric.LogisticsSpeed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingMetric.LogisticsSpeed(childComplexity), true
+	case "RatingMetric.negative":
+		if e.ComplexityRoot.RatingMetric.Negative == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingMetric.Negative(childComplexity), true
+	case "RatingMetric.overall":
+		if e.ComplexityRoot.RatingMetric.Overall == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingMetric.Overall(childComplexity), true
+	case "RatingMetric.serviceAttitude":
+		if e.ComplexityRoot.RatingMetric.ServiceAttitude == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingMetric.ServiceAttitude(childComplexity), true
+	case "RatingMetric.status":
+		if e.ComplexityRoot.RatingMetric.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingMetric.Status(childComplexity), true
+	case "RatingMetric.threshold":
+		if e.ComplexityRoot.RatingMetric.Threshold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingMetric.Threshold(childComplexity), true
+	case "RatingMetric.to":
+		if e.ComplexityRoot.RatingMetric.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingMetric.To(childComplexity), true
+	case "RatingMetric.windowDays":
+		if e.ComplexityRoot.RatingMetric.WindowDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingMetric.WindowDays(childComplexity), true
+
 	case "RatingPayload.rating":
 		if e.ComplexityRoot.RatingPayload.Rating == nil {
 			break
@@ -3025,6 +3796,365 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RatingPayload.UserErrors(childComplexity), true
+
+	case "ResponseTimeMetric.answered":
+		if e.ComplexityRoot.ResponseTimeMetric.Answered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponseTimeMetric.Answered(childComplexity), true
+	case "ResponseTimeMetric.cases":
+		if e.ComplexityRoot.ResponseTimeMetric.Cases == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponseTimeMetric.Cases(childComplexity), true
+	case "ResponseTimeMetric.excellent":
+		if e.ComplexityRoot.ResponseTimeMetric.Excellent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponseTimeMetric.Excellent(childComplexity), true
+	case "ResponseTimeMetric.from":
+		if e.ComplexityRoot.ResponseTimeMetric.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponseTimeMetric.From(childComplexity), true
+	case "ResponseTimeMetric.insufficientData":
+		if e.ComplexityRoot.ResponseTimeMetric.InsufficientData == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponseTimeMetric.InsufficientData(childComplexity), true
+	case "ResponseTimeMetric.key":
+		if e.ComplexityRoot.ResponseTimeMetric.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponseTimeMetric.Key(childComplexity), true
+	case "ResponseTimeMetric.medianHours":
+		if e.ComplexityRoot.ResponseTimeMetric.MedianHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponseTimeMetric.MedianHours(childComplexity), true
+	case "ResponseTimeMetric.status":
+		if e.ComplexityRoot.ResponseTimeMetric.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponseTimeMetric.Status(childComplexity), true
+	case "ResponseTimeMetric.threshold":
+		if e.ComplexityRoot.ResponseTimeMetric.Threshold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponseTimeMetric.Threshold(childComplexity), true
+	case "ResponseTimeMetric.to":
+		if e.ComplexityRoot.ResponseTimeMetric.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponseTimeMetric.To(childComplexity), true
+	case "ResponseTimeMetric.windowDays":
+		if e.ComplexityRoot.ResponseTimeMetric.WindowDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponseTimeMetric.WindowDays(childComplexity), true
+
+	case "ScoreDeduction.cap":
+		if e.ComplexityRoot.ScoreDeduction.Cap == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreDeduction.Cap(childComplexity), true
+	case "ScoreDeduction.generalPoints":
+		if e.ComplexityRoot.ScoreDeduction.GeneralPoints == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreDeduction.GeneralPoints(childComplexity), true
+	case "ScoreDeduction.points":
+		if e.ComplexityRoot.ScoreDeduction.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreDeduction.Points(childComplexity), true
+	case "ScoreDeduction.seriousPoints":
+		if e.ComplexityRoot.ScoreDeduction.SeriousPoints == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreDeduction.SeriousPoints(childComplexity), true
+
+	case "ScoreJob.asOf":
+		if e.ComplexityRoot.ScoreJob.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreJob.AsOf(childComplexity), true
+	case "ScoreJob.createdAt":
+		if e.ComplexityRoot.ScoreJob.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreJob.CreatedAt(childComplexity), true
+	case "ScoreJob.done":
+		if e.ComplexityRoot.ScoreJob.Done == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreJob.Done(childComplexity), true
+	case "ScoreJob.error":
+		if e.ComplexityRoot.ScoreJob.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreJob.Error(childComplexity), true
+	case "ScoreJob.failed":
+		if e.ComplexityRoot.ScoreJob.Failed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreJob.Failed(childComplexity), true
+	case "ScoreJob.finishedAt":
+		if e.ComplexityRoot.ScoreJob.FinishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreJob.FinishedAt(childComplexity), true
+	case "ScoreJob.id":
+		if e.ComplexityRoot.ScoreJob.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreJob.ID(childComplexity), true
+	case "ScoreJob.status":
+		if e.ComplexityRoot.ScoreJob.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreJob.Status(childComplexity), true
+	case "ScoreJob.total":
+		if e.ComplexityRoot.ScoreJob.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreJob.Total(childComplexity), true
+
+	case "ScoreJobPayload.job":
+		if e.ComplexityRoot.ScoreJobPayload.Job == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreJobPayload.Job(childComplexity), true
+	case "ScoreJobPayload.userErrors":
+		if e.ComplexityRoot.ScoreJobPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreJobPayload.UserErrors(childComplexity), true
+
+	case "ScoreboardConnection.edges":
+		if e.ComplexityRoot.ScoreboardConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreboardConnection.Edges(childComplexity), true
+	case "ScoreboardConnection.nodes":
+		if e.ComplexityRoot.ScoreboardConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreboardConnection.Nodes(childComplexity), true
+	case "ScoreboardConnection.pageInfo":
+		if e.ComplexityRoot.ScoreboardConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreboardConnection.PageInfo(childComplexity), true
+	case "ScoreboardConnection.totalCount":
+		if e.ComplexityRoot.ScoreboardConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreboardConnection.TotalCount(childComplexity), true
+
+	case "ScoreboardEdge.cursor":
+		if e.ComplexityRoot.ScoreboardEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreboardEdge.Cursor(childComplexity), true
+	case "ScoreboardEdge.node":
+		if e.ComplexityRoot.ScoreboardEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreboardEdge.Node(childComplexity), true
+
+	case "ScoreboardMetric.denominator":
+		if e.ComplexityRoot.ScoreboardMetric.Denominator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreboardMetric.Denominator(childComplexity), true
+	case "ScoreboardMetric.insufficientData":
+		if e.ComplexityRoot.ScoreboardMetric.InsufficientData == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreboardMetric.InsufficientData(childComplexity), true
+	case "ScoreboardMetric.metric":
+		if e.ComplexityRoot.ScoreboardMetric.Metric == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreboardMetric.Metric(childComplexity), true
+	case "ScoreboardMetric.numerator":
+		if e.ComplexityRoot.ScoreboardMetric.Numerator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreboardMetric.Numerator(childComplexity), true
+	case "ScoreboardMetric.status":
+		if e.ComplexityRoot.ScoreboardMetric.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreboardMetric.Status(childComplexity), true
+	case "ScoreboardMetric.value":
+		if e.ComplexityRoot.ScoreboardMetric.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreboardMetric.Value(childComplexity), true
+
+	case "ScoreboardRow.metrics":
+		if e.ComplexityRoot.ScoreboardRow.Metrics == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreboardRow.Metrics(childComplexity), true
+	case "ScoreboardRow.score":
+		if e.ComplexityRoot.ScoreboardRow.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreboardRow.Score(childComplexity), true
+	case "ScoreboardRow.store":
+		if e.ComplexityRoot.ScoreboardRow.Store == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreboardRow.Store(childComplexity), true
+
+	case "ScoringPolicy.bands":
+		if e.ComplexityRoot.ScoringPolicy.Bands == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoringPolicy.Bands(childComplexity), true
+	case "ScoringPolicy.deductionCap":
+		if e.ComplexityRoot.ScoringPolicy.DeductionCap == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoringPolicy.DeductionCap(childComplexity), true
+	case "ScoringPolicy.generalPointValue":
+		if e.ComplexityRoot.ScoringPolicy.GeneralPointValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoringPolicy.GeneralPointValue(childComplexity), true
+	case "ScoringPolicy.lowestLevel":
+		if e.ComplexityRoot.ScoringPolicy.LowestLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoringPolicy.LowestLevel(childComplexity), true
+	case "ScoringPolicy.minOrders":
+		if e.ComplexityRoot.ScoringPolicy.MinOrders == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoringPolicy.MinOrders(childComplexity), true
+	case "ScoringPolicy.note":
+		if e.ComplexityRoot.ScoringPolicy.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoringPolicy.Note(childComplexity), true
+	case "ScoringPolicy.publishedAt":
+		if e.ComplexityRoot.ScoringPolicy.PublishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoringPolicy.PublishedAt(childComplexity), true
+	case "ScoringPolicy.rules":
+		if e.ComplexityRoot.ScoringPolicy.Rules == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoringPolicy.Rules(childComplexity), true
+	case "ScoringPolicy.seriousPointValue":
+		if e.ComplexityRoot.ScoringPolicy.SeriousPointValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoringPolicy.SeriousPointValue(childComplexity), true
+	case "ScoringPolicy.version":
+		if e.ComplexityRoot.ScoringPolicy.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoringPolicy.Version(childComplexity), true
+
+	case "ScoringPolicyPayload.policy":
+		if e.ComplexityRoot.ScoringPolicyPayload.Policy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoringPolicyPayload.Policy(childComplexity), true
+	case "ScoringPolicyPayload.userErrors":
+		if e.ComplexityRoot.ScoringPolicyPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoringPolicyPayload.UserErrors(childComplexity), true
+
+	case "ScoringRule.excellent":
+		if e.ComplexityRoot.ScoringRule.Excellent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoringRule.Excellent(childComplexity), true
+	case "ScoringRule.higherIsBetter":
+		if e.ComplexityRoot.ScoringRule.HigherIsBetter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoringRule.HigherIsBetter(childComplexity), true
+	case "ScoringRule.metric":
+		if e.ComplexityRoot.ScoringRule.Metric == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoringRule.Metric(childComplexity), true
+	case "ScoringRule.threshold":
+		if e.ComplexityRoot.ScoringRule.Threshold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoringRule.Threshold(childComplexity), true
+	case "ScoringRule.weight":
+		if e.ComplexityRoot.ScoringRule.Weight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoringRule.Weight(childComplexity), true
 
 	case "ShippingAddress.address":
 		if e.ComplexityRoot.ShippingAddress.Address == nil {
@@ -3186,6 +4316,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Store.ID(childComplexity), true
+	case "Store.metrics":
+		if e.ComplexityRoot.Store.Metrics == nil {
+			break
+		}
+
+		args, err := ec.field_Store_metrics_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Store.Metrics(childComplexity, args["asOf"].(*time.Time)), true
 	case "Store.name":
 		if e.ComplexityRoot.Store.Name == nil {
 			break
@@ -3225,6 +4366,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Store.Ratings(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.RatingFilter)), true
+	case "Store.score":
+		if e.ComplexityRoot.Store.Score == nil {
+			break
+		}
+
+		args, err := ec.field_Store_score_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Store.Score(childComplexity, args["asOf"].(*time.Time)), true
+	case "Store.scoreHistory":
+		if e.ComplexityRoot.Store.ScoreHistory == nil {
+			break
+		}
+
+		args, err := ec.field_Store_scoreHistory_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Store.ScoreHistory(childComplexity, args["from"].(time.Time), args["to"].(time.Time)), true
 	case "Store.slug":
 		if e.ComplexityRoot.Store.Slug == nil {
 			break
@@ -3337,6 +4500,207 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StoreEdge.Node(childComplexity), true
 
+	case "StoreMetrics.asOf":
+		if e.ComplexityRoot.StoreMetrics.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreMetrics.AsOf(childComplexity), true
+	case "StoreMetrics.cancellationRate":
+		if e.ComplexityRoot.StoreMetrics.CancellationRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreMetrics.CancellationRate(childComplexity), true
+	case "StoreMetrics.disputeRate":
+		if e.ComplexityRoot.StoreMetrics.DisputeRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreMetrics.DisputeRate(childComplexity), true
+	case "StoreMetrics.dissatisfactionRate":
+		if e.ComplexityRoot.StoreMetrics.DissatisfactionRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreMetrics.DissatisfactionRate(childComplexity), true
+	case "StoreMetrics.interventionRate":
+		if e.ComplexityRoot.StoreMetrics.InterventionRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreMetrics.InterventionRate(childComplexity), true
+	case "StoreMetrics.lateShipmentRate":
+		if e.ComplexityRoot.StoreMetrics.LateShipmentRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreMetrics.LateShipmentRate(childComplexity), true
+	case "StoreMetrics.orderDefectRate":
+		if e.ComplexityRoot.StoreMetrics.OrderDefectRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreMetrics.OrderDefectRate(childComplexity), true
+	case "StoreMetrics.ordersLast30Days":
+		if e.ComplexityRoot.StoreMetrics.OrdersLast30Days == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreMetrics.OrdersLast30Days(childComplexity), true
+	case "StoreMetrics.qualityRefundRate":
+		if e.ComplexityRoot.StoreMetrics.QualityRefundRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreMetrics.QualityRefundRate(childComplexity), true
+	case "StoreMetrics.ratings":
+		if e.ComplexityRoot.StoreMetrics.Ratings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreMetrics.Ratings(childComplexity), true
+	case "StoreMetrics.refundRate":
+		if e.ComplexityRoot.StoreMetrics.RefundRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreMetrics.RefundRate(childComplexity), true
+	case "StoreMetrics.responseTime":
+		if e.ComplexityRoot.StoreMetrics.ResponseTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreMetrics.ResponseTime(childComplexity), true
+
+	case "StoreScore.asOf":
+		if e.ComplexityRoot.StoreScore.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreScore.AsOf(childComplexity), true
+	case "StoreScore.computedAt":
+		if e.ComplexityRoot.StoreScore.ComputedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreScore.ComputedAt(childComplexity), true
+	case "StoreScore.day":
+		if e.ComplexityRoot.StoreScore.Day == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreScore.Day(childComplexity), true
+	case "StoreScore.deduction":
+		if e.ComplexityRoot.StoreScore.Deduction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreScore.Deduction(childComplexity), true
+	case "StoreScore.level":
+		if e.ComplexityRoot.StoreScore.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreScore.Level(childComplexity), true
+	case "StoreScore.ordersLast30Days":
+		if e.ComplexityRoot.StoreScore.Orders30d == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreScore.Orders30d(childComplexity), true
+	case "StoreScore.policyVersion":
+		if e.ComplexityRoot.StoreScore.PolicyVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreScore.PolicyVersion(childComplexity), true
+	case "StoreScore.score":
+		if e.ComplexityRoot.StoreScore.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreScore.Score(childComplexity), true
+	case "StoreScore.subScores":
+		if e.ComplexityRoot.StoreScore.SubScores == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreScore.SubScores(childComplexity), true
+	case "StoreScore.weightedAverage":
+		if e.ComplexityRoot.StoreScore.Weighted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreScore.Weighted(childComplexity), true
+	case "StoreScore.whatIf":
+		if e.ComplexityRoot.StoreScore.WhatIf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreScore.WhatIf(childComplexity), true
+
+	case "SubScore.counted":
+		if e.ComplexityRoot.SubScore.Counted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubScore.Counted(childComplexity), true
+	case "SubScore.denominator":
+		if e.ComplexityRoot.SubScore.Denominator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubScore.Denominator(childComplexity), true
+	case "SubScore.excellent":
+		if e.ComplexityRoot.SubScore.Excellent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubScore.Excellent(childComplexity), true
+	case "SubScore.metric":
+		if e.ComplexityRoot.SubScore.Metric == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubScore.Metric(childComplexity), true
+	case "SubScore.numerator":
+		if e.ComplexityRoot.SubScore.Numerator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubScore.Numerator(childComplexity), true
+	case "SubScore.status":
+		if e.ComplexityRoot.SubScore.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubScore.Status(childComplexity), true
+	case "SubScore.subScore":
+		if e.ComplexityRoot.SubScore.SubScore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubScore.SubScore(childComplexity), true
+	case "SubScore.threshold":
+		if e.ComplexityRoot.SubScore.Threshold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubScore.Threshold(childComplexity), true
+	case "SubScore.value":
+		if e.ComplexityRoot.SubScore.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubScore.Value(childComplexity), true
+	case "SubScore.weight":
+		if e.ComplexityRoot.SubScore.Weight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubScore.Weight(childComplexity), true
+
 	case "TokenRevokePayload.revoked":
 		if e.ComplexityRoot.TokenRevokePayload.Revoked == nil {
 			break
@@ -3350,6 +4714,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TokenRevokePayload.UserErrors(childComplexity), true
 
+	case "User.abuseFlags":
+		if e.ComplexityRoot.User.AbuseFlags == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.AbuseFlags(childComplexity), true
 	case "User.displayName":
 		if e.ComplexityRoot.User.DisplayName == nil {
 			break
@@ -3362,6 +4732,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.Email(childComplexity), true
+	case "User.history":
+		if e.ComplexityRoot.User.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.History(childComplexity), true
 	case "User.id":
 		if e.ComplexityRoot.User.ID == nil {
 			break
@@ -3622,6 +4998,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ViolationPayload.Violation(childComplexity), true
 
+	case "WhatIf.metric":
+		if e.ComplexityRoot.WhatIf.Metric == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhatIf.Metric(childComplexity), true
+	case "WhatIf.points":
+		if e.ComplexityRoot.WhatIf.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhatIf.Points(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -3651,10 +5040,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputArbitrationAppealDecideInput,
 		ec.unmarshalInputArbitrationAppealInput,
 		ec.unmarshalInputArbitrationRuleInput,
+		ec.unmarshalInputBuyerAbuseFlagSetInput,
 		ec.unmarshalInputCaseEvidenceAddInput,
 		ec.unmarshalInputCaseMessagePostInput,
+		ec.unmarshalInputChargebackRecordInput,
 		ec.unmarshalInputComplaintPriorityEscalateInput,
 		ec.unmarshalInputComplaintResolveInput,
+		ec.unmarshalInputLevelBandInput,
 		ec.unmarshalInputLoginInput,
 		ec.unmarshalInputMoneyInput,
 		ec.unmarshalInputOrderCancelInput,
@@ -3673,6 +5065,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputRatingFilter,
 		ec.unmarshalInputRatingReplyInput,
 		ec.unmarshalInputRatingReviseInput,
+		ec.unmarshalInputScoreboardFilter,
+		ec.unmarshalInputScoreboardOrder,
+		ec.unmarshalInputScoresRecomputeInput,
+		ec.unmarshalInputScoringPolicyPublishInput,
+		ec.unmarshalInputScoringRuleInput,
 		ec.unmarshalInputShippingAddressInput,
 		ec.unmarshalInputStaffInviteAcceptInput,
 		ec.unmarshalInputStaffInviteInput,
@@ -3911,6 +5308,23 @@ type Query {
 
   "Penalties in force that wait for a platform review (store suspensions), oldest first. Roles: ADMIN."
   penaltyReviewQueue(first: Int = 50): [Penalty!]! @allow(roles: [ADMIN])
+
+  """
+  Scoring policy versions, newest first: every version for admins; for anyone else signed in, only the one in
+  force now. Roles: ADMIN; BUYER, MERCHANT (the current one).
+  """
+  scoringPolicies: [ScoringPolicy!]! @allow(roles: [BUYER, MERCHANT, ADMIN])
+
+  """
+  Every store with its latest daily score at or before asOf's day (default: now; each store's own day in its
+  time zone), with each metric's value and status: filtered, sorted (default: score, highest first; stores
+  never scored last) and paginated. ` + "`" + `GET /exports/scoreboard.csv` + "`" + ` streams the same rows. Roles: ADMIN.
+  """
+  scoreboard(asOf: DateTime, first: Int = 20, after: String, filter: ScoreboardFilter, orderBy: ScoreboardOrder): ScoreboardConnection!
+    @allow(roles: [ADMIN])
+
+  "A score recomputation started by scoresRecompute, with its progress. Roles: ADMIN."
+  scoreJob(id: ID!): ScoreJob @allow(roles: [ADMIN])
 }
 
 type Mutation {
@@ -4166,6 +5580,36 @@ type Mutation {
   Roles: the case's BUYER, the store's MERCHANT (scope CASES_WRITE), ADMIN.
   """
   caseMessagePost(input: CaseMessagePostInput!): CaseMessagePayload! @allow(roles: [BUYER, MERCHANT, ADMIN], scope: CASES_WRITE)
+
+  """
+  Publish a new scoring policy version, in force from now; versions never change once published and every
+  score keeps the version it was computed with. Validated as a whole, every problem reported at once with its
+  field (INVALID_POLICY): the weights sum to 100, E is better than T for each metric (lower for rates and the
+  response time, higher for the rating), every metric exactly once (weight 0 watches a metric without scoring it),
+  bands descending within 0–100, the deduction
+  not negative and its cap 0–100. Roles: ADMIN.
+  """
+  scoringPolicyPublish(input: ScoringPolicyPublishInput!): ScoringPolicyPayload! @allow(roles: [ADMIN])
+
+  """
+  Recompute every store's score for asOf's day (each store's day in its time zone) in the background and
+  store it as that day's snapshot; the job reports its progress (scoreJob). AS_OF_IN_FUTURE. Roles: ADMIN.
+  """
+  scoresRecompute(input: ScoresRecomputeInput!): ScoreJobPayload! @allow(roles: [ADMIN])
+
+  """
+  Flag a buyer as abusive (flagged: true) or clear the flag, with the reason (1 to 2000 characters). While
+  flagged, the buyer's orders leave every store's dissatisfaction rate; the flag and its reason are in the
+  buyer's history. Refusals: BUYER_NOT_FOUND, ALREADY_FLAGGED, NOT_FLAGGED, REASON_REQUIRED. Roles: ADMIN.
+  """
+  buyerAbuseFlagSet(input: BuyerAbuseFlagSetInput!): BuyerAbuseFlagPayload! @allow(roles: [ADMIN])
+
+  """
+  Record a chargeback the payment provider reported on a paid order (once per provider reference: repeating
+  one returns the first record). It enters the order's store's order defect rate. Refusals: ORDER_NOT_FOUND,
+  ORDER_NOT_PAID, INVALID_AMOUNT, REASON_REQUIRED, PROVIDER_REF_REQUIRED. Roles: ADMIN.
+  """
+  chargebackRecord(input: ChargebackRecordInput!): ChargebackPayload! @allow(roles: [ADMIN])
 }
 
 # ---------------------------------------------------------------- identity
@@ -4194,6 +5638,10 @@ type User implements Node {
   "Roles: the account itself, ADMIN; null for everyone else."
   email: String
   role: Role!
+  "A buyer's abuse flags, newest first. Roles: ADMIN, the buyer itself; empty for everyone else."
+  abuseFlags: [BuyerAbuseFlag!]!
+  "The account's history (abuse flags, deletion). Roles: ADMIN, the account itself; empty for everyone else."
+  history: [LifecycleEvent!]!
 }
 
 input LoginInput {
@@ -4300,6 +5748,21 @@ type Store implements Node {
   activePoints(asOf: DateTime): ActivePoints! @allow(roles: [MERCHANT, ADMIN], scope: METRICS_READ)
   "The store's penalties: those in force now, or all of them. Roles: the store's MERCHANT staff (tokens: METRICS_READ), ADMIN."
   penalties(inForceOnly: Boolean = true): [Penalty!]! @allow(roles: [MERCHANT, ADMIN], scope: METRICS_READ)
+  """
+  The store's merchant metrics as of asOf (default: now): only what had happened by then counts, as it stood
+  then. Live: a fact counts as soon as it is recorded. Roles: the store's MERCHANT staff (tokens: METRICS_READ), ADMIN.
+  """
+  metrics(asOf: DateTime): StoreMetrics! @allow(roles: [MERCHANT, ADMIN], scope: METRICS_READ)
+  """
+  The store's score as of asOf (default: now), computed from its metrics and active violation points under the
+  policy in force then; null before the store existed. Roles: the store's MERCHANT staff (tokens: METRICS_READ), ADMIN.
+  """
+  score(asOf: DateTime): StoreScore @allow(roles: [MERCHANT, ADMIN], scope: METRICS_READ)
+  """
+  The store's daily score snapshots from from's day to to's day (store time zone, at most 366 days), oldest
+  first, for charts. Roles: the store's MERCHANT staff (tokens: METRICS_READ), ADMIN.
+  """
+  scoreHistory(from: DateTime!, to: DateTime!): [StoreScore!]! @allow(roles: [MERCHANT, ADMIN], scope: METRICS_READ)
 }
 
 "One change in the life of a store or an account."
@@ -5416,6 +6879,438 @@ type RatingPayload {
   rating: Rating
   userErrors: [UserError!]!
 }
+
+# ---------------------------------------------------------------- metrics and score
+
+"The keys of the merchant metrics."
+enum MetricKey {
+  dissatisfactionRate
+  orderDefectRate
+  refundRate
+  qualityRefundRate
+  interventionRate
+  disputeRate
+  lateShipmentRate
+  cancellationRate
+  responseTime
+  averageRating
+}
+
+"Where a metric stands against the scoring policy's excellent value E and threshold T."
+enum MetricStatus {
+  "At or better than E."
+  EXCELLENT
+  "Better than halfway from E to T."
+  GOOD
+  "From halfway to T, T included: act before it fails."
+  AT_RISK
+  "Worse than T."
+  FAILING
+  "Too few orders (fewer than 30 in the window) or ratings (fewer than 5) to judge."
+  INSUFFICIENT_DATA
+}
+
+"A store's merchant metrics as of one instant (DESIGN §3.4). Roles: the store's MERCHANT staff (tokens: METRICS_READ), ADMIN."
+type StoreMetrics {
+  asOf: DateTime!
+  "Orders paid in the 30 days before asOf: fewer than 30 and the store is UNRATED."
+  ordersLast30Days: Int!
+  "Orders with a quality-category case, a negative rating or an upheld complaint, except cases ruled for the merchant and buyers flagged as abusive; 30 days."
+  dissatisfactionRate: Metric!
+  "Orders with a negative rating, an arbitration ruled for the buyer or a chargeback; 60 days."
+  orderDefectRate: Metric!
+  "Orders with a completed refund (not for a buyer reason such as the 7-day no-reason return); 30 days."
+  refundRate: Metric!
+  "Orders with a completed refund for a quality reason; 30 days."
+  qualityRefundRate: Metric!
+  "Orders with a case escalated to the platform; 30 days."
+  interventionRate: Metric!
+  "Orders with an arbitration ruled for the buyer; 30 days."
+  disputeRate: Metric!
+  "Orders shipped after their ship-by time or not at all, over the orders whose ship-by has passed; 30 days."
+  lateShipmentRate: Metric!
+  "Orders cancelled by the merchant or by the system for not shipping; 30 days."
+  cancellationRate: Metric!
+  "Median time to the store's first answer on the cases opened in the last 30 days."
+  responseTime: ResponseTimeMetric!
+  "Average stars and each dimension over the ratings given in the last 180 days, as they stood at asOf."
+  ratings: RatingMetric!
+}
+
+"A rate metric: which orders counted, out of which, and where that stands."
+type Metric {
+  key: MetricKey!
+  windowDays: Int!
+  "The window: from the start of the first day (store time zone) to asOf."
+  from: DateTime!
+  to: DateTime!
+  "Orders counted (each at most once)."
+  numerator: Int!
+  "Orders paid in the window (for late shipments: those whose ship-by had passed)."
+  denominator: Int!
+  "numerator / denominator (0 when nothing is counted over)."
+  rate: Float!
+  "Fewer than 30 orders paid in the window: the rate does not count in the score (the counts still show)."
+  insufficientData: Boolean!
+  "E and T of the policy in force at asOf."
+  excellent: Float!
+  threshold: Float!
+  status: MetricStatus!
+  "The orders counted, newest paid first, each with what put it there."
+  orders(first: Int = 20, after: String): MetricOrderConnection!
+  "The metric as it stood at the end of each day from from's day to to's day (today: as of now), at most 366 days."
+  trend(from: DateTime!, to: DateTime!): [MetricPoint!]!
+}
+
+type MetricPoint {
+  "The day, YYYY-MM-DD, in the store's time zone."
+  day: String!
+  numerator: Int!
+  denominator: Int!
+  rate: Float!
+  insufficientData: Boolean!
+}
+
+type MetricOrderConnection {
+  edges: [MetricOrderEdge!]!
+  nodes: [MetricOrder!]!
+  pageInfo: PageInfo!
+  "The metric's numerator."
+  totalCount: Int!
+}
+
+type MetricOrderEdge {
+  cursor: String!
+  node: MetricOrder!
+}
+
+"An order a metric counted."
+type MetricOrder {
+  order: Order
+  paidAt: DateTime!
+  "Why it counts: each reason in force at asOf."
+  signals: [MetricSignal!]!
+}
+
+enum MetricSignalKind {
+  QUALITY_CASE
+  NEGATIVE_RATING
+  UPHELD_COMPLAINT
+  RULED_FOR_BUYER
+  CHARGEBACK
+  REFUND
+  QUALITY_REFUND
+  ESCALATED
+  SHIPPED_LATE
+  NOT_SHIPPED
+  CANCELLED_MERCHANT
+  CANCELLED_NOT_SHIPPED
+}
+
+"One reason an order counts in a metric, and since when."
+type MetricSignal {
+  kind: MetricSignalKind!
+  at: DateTime!
+  "The case (and so its ruling) behind a case signal."
+  case: AfterSalesCase
+  "The rating behind a NEGATIVE_RATING."
+  rating: Rating
+  "The chargeback behind a CHARGEBACK."
+  chargeback: Chargeback
+}
+
+type ResponseTimeMetric {
+  key: MetricKey!
+  windowDays: Int!
+  from: DateTime!
+  to: DateTime!
+  "Cases opened in the window."
+  cases: Int!
+  "Of those, answered by asOf."
+  answered: Int!
+  "Median hours to the first answer (0 with none answered)."
+  medianHours: Float!
+  insufficientData: Boolean!
+  excellent: Float!
+  threshold: Float!
+  status: MetricStatus!
+}
+
+type RatingMetric {
+  key: MetricKey!
+  windowDays: Int!
+  from: DateTime!
+  to: DateTime!
+  count: Int!
+  "Ratings of 1–2 stars."
+  negative: Int!
+  overall: Float!
+  descriptionMatch: Float!
+  serviceAttitude: Float!
+  logisticsSpeed: Float!
+  "Fewer than 5 ratings in the window."
+  insufficientData: Boolean!
+  excellent: Float!
+  threshold: Float!
+  status: MetricStatus!
+}
+
+enum ScoreLevel {
+  S
+  A
+  B
+  C
+  D
+  UNRATED
+}
+
+"A store's score and why (DESIGN §3.6). Roles: the store's MERCHANT staff (tokens: METRICS_READ), ADMIN."
+type StoreScore {
+  "The day scored (YYYY-MM-DD, store time zone) and the instant its figures stand at."
+  day: String!
+  asOf: DateTime!
+  "0–100 (shown even when UNRATED, for the merchant's information)."
+  score: Float!
+  level: ScoreLevel!
+  policyVersion: Int!
+  "Each metric of the policy: its value, weight and sub-score (100 at E, 60 at T, 0 at 2T)."
+  subScores: [SubScore!]!
+  "The weighted average of the counted sub-scores, before the deduction."
+  weightedAverage: Float!
+  deduction: ScoreDeduction!
+  "The metrics that would raise the score if they reached their excellent value, most points first."
+  whatIf: [WhatIf!]!
+  "Orders paid in the 30 days before asOf (fewer than the policy's minimum: UNRATED)."
+  ordersLast30Days: Int!
+  computedAt: DateTime!
+}
+
+type SubScore {
+  metric: MetricKey!
+  "The metric's value: a rate (0.012 is 1.2%), hours for the response time, stars for the rating."
+  value: Float!
+  numerator: Int!
+  denominator: Int!
+  weight: Int!
+  subScore: Float!
+  "False when the metric has insufficient data: it leaves the average and the other weights count for it."
+  counted: Boolean!
+  excellent: Float!
+  threshold: Float!
+  status: MetricStatus!
+}
+
+type ScoreDeduction {
+  generalPoints: Int!
+  seriousPoints: Int!
+  "Points taken off the weighted average (after the cap)."
+  points: Float!
+  cap: Float!
+}
+
+type WhatIf {
+  metric: MetricKey!
+  "How many points the score would gain."
+  points: Float!
+}
+
+"One version of the scoring rules. Roles: ADMIN; others see the version in force."
+type ScoringPolicy {
+  version: Int!
+  rules: [ScoringRule!]!
+  generalPointValue: Float!
+  seriousPointValue: Float!
+  deductionCap: Float!
+  bands: [LevelBand!]!
+  "The level below the last band."
+  lowestLevel: ScoreLevel!
+  "Fewer orders paid in 30 days: UNRATED."
+  minOrders: Int!
+  note: String!
+  publishedAt: DateTime!
+}
+
+type ScoringRule {
+  metric: MetricKey!
+  weight: Int!
+  excellent: Float!
+  threshold: Float!
+  "True for the rating (more stars are better); false for rates and the response time."
+  higherIsBetter: Boolean!
+}
+
+type LevelBand {
+  level: ScoreLevel!
+  min: Float!
+}
+
+input ScoringRuleInput {
+  metric: MetricKey!
+  weight: Int! @range(min: 0, max: 100)
+  excellent: Float!
+  threshold: Float!
+}
+
+input LevelBandInput {
+  level: ScoreLevel!
+  min: Float!
+}
+
+input ScoringPolicyPublishInput {
+  rules: [ScoringRuleInput!]!
+  generalPointValue: Float!
+  seriousPointValue: Float!
+  deductionCap: Float!
+  "From the best level down, e.g. S 90, A 80, B 70, C 60."
+  bands: [LevelBandInput!]!
+  "Default D."
+  lowestLevel: ScoreLevel
+  minOrders: Int! @range(min: 1, max: 100000)
+  note: String @maxLength(n: 2000)
+}
+
+type ScoringPolicyPayload {
+  policy: ScoringPolicy
+  userErrors: [UserError!]!
+}
+
+input ScoresRecomputeInput {
+  "Default: now."
+  asOf: DateTime
+}
+
+enum ScoreJobStatus {
+  RUNNING
+  SUCCEEDED
+  FAILED
+}
+
+"A recomputation of every store's score for one day."
+type ScoreJob implements Node {
+  id: ID!
+  asOf: DateTime!
+  status: ScoreJobStatus!
+  "Stores to score, scored so far, and failed."
+  total: Int!
+  done: Int!
+  failed: Int!
+  error: String
+  createdAt: DateTime!
+  finishedAt: DateTime
+}
+
+type ScoreJobPayload {
+  job: ScoreJob
+  userErrors: [UserError!]!
+}
+
+input ScoreboardFilter {
+  level: [ScoreLevel!]
+  "Only stores whose metric is FAILING."
+  failingMetric: MetricKey
+  "Part of the store's name or slug."
+  search: String @maxLength(n: 200)
+}
+
+enum ScoreboardSortField {
+  SCORE
+  LEVEL
+  STORE_NAME
+  dissatisfactionRate
+  orderDefectRate
+  refundRate
+  qualityRefundRate
+  interventionRate
+  disputeRate
+  lateShipmentRate
+  cancellationRate
+  responseTime
+  averageRating
+}
+
+enum SortDirection {
+  ASC
+  DESC
+}
+
+input ScoreboardOrder {
+  field: ScoreboardSortField!
+  direction: SortDirection = DESC
+}
+
+type ScoreboardConnection {
+  edges: [ScoreboardEdge!]!
+  nodes: [ScoreboardRow!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+type ScoreboardEdge {
+  cursor: String!
+  node: ScoreboardRow!
+}
+
+"A store on the scoreboard."
+type ScoreboardRow {
+  store: Store!
+  "Its latest daily score at or before the as-of day; null if it was never scored by then."
+  score: StoreScore
+  "Each metric's value and status in that score."
+  metrics: [ScoreboardMetric!]!
+}
+
+type ScoreboardMetric {
+  metric: MetricKey!
+  value: Float!
+  numerator: Int!
+  denominator: Int!
+  insufficientData: Boolean!
+  status: MetricStatus!
+}
+
+input BuyerAbuseFlagSetInput {
+  buyerId: ID!
+  flagged: Boolean!
+  reason: String! @maxLength(n: 2000)
+}
+
+"The platform's judgement that a buyer abuses after-sales. Roles: ADMIN, the buyer itself."
+type BuyerAbuseFlag {
+  reason: String!
+  flaggedAt: DateTime!
+  clearedAt: DateTime
+  clearReason: String
+}
+
+type BuyerAbuseFlagPayload {
+  buyer: User
+  flag: BuyerAbuseFlag
+  userErrors: [UserError!]!
+}
+
+input ChargebackRecordInput {
+  orderId: ID!
+  amount: Decimal!
+  reason: String! @maxLength(n: 500)
+  "The payment provider's reference of the chargeback."
+  providerRef: String! @maxLength(n: 200)
+}
+
+"A payment the buyer's bank took back. Roles: ADMIN, the store's MERCHANT staff."
+type Chargeback {
+  order: Order
+  amount: Money!
+  reason: String!
+  providerRef: String!
+  "PAYMENT_ADAPTER or ADMIN."
+  reportedBy: String!
+  reportedAt: DateTime!
+}
+
+type ChargebackPayload {
+  chargeback: Chargeback
+  userErrors: [UserError!]!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -5618,6 +7513,32 @@ func (ec *executionContext) childFields_ApiTokenRevokePayload(ctx context.Contex
 	return nil, fmt.Errorf("no field named %q was found under type ApiTokenRevokePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_BuyerAbuseFlag(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "reason":
+		return ec.fieldContext_BuyerAbuseFlag_reason(ctx, field)
+	case "flaggedAt":
+		return ec.fieldContext_BuyerAbuseFlag_flaggedAt(ctx, field)
+	case "clearedAt":
+		return ec.fieldContext_BuyerAbuseFlag_clearedAt(ctx, field)
+	case "clearReason":
+		return ec.fieldContext_BuyerAbuseFlag_clearReason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BuyerAbuseFlag", field.Name)
+}
+
+func (ec *executionContext) childFields_BuyerAbuseFlagPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "buyer":
+		return ec.fieldContext_BuyerAbuseFlagPayload_buyer(ctx, field)
+	case "flag":
+		return ec.fieldContext_BuyerAbuseFlagPayload_flag(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_BuyerAbuseFlagPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BuyerAbuseFlagPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_CaseDeadline(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "at":
@@ -5702,6 +7623,34 @@ func (ec *executionContext) childFields_CaseRefund(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type CaseRefund", field.Name)
 }
 
+func (ec *executionContext) childFields_Chargeback(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "order":
+		return ec.fieldContext_Chargeback_order(ctx, field)
+	case "amount":
+		return ec.fieldContext_Chargeback_amount(ctx, field)
+	case "reason":
+		return ec.fieldContext_Chargeback_reason(ctx, field)
+	case "providerRef":
+		return ec.fieldContext_Chargeback_providerRef(ctx, field)
+	case "reportedBy":
+		return ec.fieldContext_Chargeback_reportedBy(ctx, field)
+	case "reportedAt":
+		return ec.fieldContext_Chargeback_reportedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Chargeback", field.Name)
+}
+
+func (ec *executionContext) childFields_ChargebackPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "chargeback":
+		return ec.fieldContext_ChargebackPayload_chargeback(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ChargebackPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChargebackPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ClosureBlocker(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "kind":
@@ -5750,6 +7699,16 @@ func (ec *executionContext) childFields_Evidence(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Evidence", field.Name)
 }
 
+func (ec *executionContext) childFields_LevelBand(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "level":
+		return ec.fieldContext_LevelBand_level(ctx, field)
+	case "min":
+		return ec.fieldContext_LevelBand_min(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LevelBand", field.Name)
+}
+
 func (ec *executionContext) childFields_LifecycleEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "at":
@@ -5782,6 +7741,106 @@ func (ec *executionContext) childFields_LoginPayload(ctx context.Context, field 
 		return ec.fieldContext_LoginPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LoginPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Metric(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_Metric_key(ctx, field)
+	case "windowDays":
+		return ec.fieldContext_Metric_windowDays(ctx, field)
+	case "from":
+		return ec.fieldContext_Metric_from(ctx, field)
+	case "to":
+		return ec.fieldContext_Metric_to(ctx, field)
+	case "numerator":
+		return ec.fieldContext_Metric_numerator(ctx, field)
+	case "denominator":
+		return ec.fieldContext_Metric_denominator(ctx, field)
+	case "rate":
+		return ec.fieldContext_Metric_rate(ctx, field)
+	case "insufficientData":
+		return ec.fieldContext_Metric_insufficientData(ctx, field)
+	case "excellent":
+		return ec.fieldContext_Metric_excellent(ctx, field)
+	case "threshold":
+		return ec.fieldContext_Metric_threshold(ctx, field)
+	case "status":
+		return ec.fieldContext_Metric_status(ctx, field)
+	case "orders":
+		return ec.fieldContext_Metric_orders(ctx, field)
+	case "trend":
+		return ec.fieldContext_Metric_trend(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Metric", field.Name)
+}
+
+func (ec *executionContext) childFields_MetricOrder(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "order":
+		return ec.fieldContext_MetricOrder_order(ctx, field)
+	case "paidAt":
+		return ec.fieldContext_MetricOrder_paidAt(ctx, field)
+	case "signals":
+		return ec.fieldContext_MetricOrder_signals(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MetricOrder", field.Name)
+}
+
+func (ec *executionContext) childFields_MetricOrderConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_MetricOrderConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_MetricOrderConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_MetricOrderConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_MetricOrderConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MetricOrderConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_MetricOrderEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_MetricOrderEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_MetricOrderEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MetricOrderEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_MetricPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "day":
+		return ec.fieldContext_MetricPoint_day(ctx, field)
+	case "numerator":
+		return ec.fieldContext_MetricPoint_numerator(ctx, field)
+	case "denominator":
+		return ec.fieldContext_MetricPoint_denominator(ctx, field)
+	case "rate":
+		return ec.fieldContext_MetricPoint_rate(ctx, field)
+	case "insufficientData":
+		return ec.fieldContext_MetricPoint_insufficientData(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MetricPoint", field.Name)
+}
+
+func (ec *executionContext) childFields_MetricSignal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_MetricSignal_kind(ctx, field)
+	case "at":
+		return ec.fieldContext_MetricSignal_at(ctx, field)
+	case "case":
+		return ec.fieldContext_MetricSignal_case(ctx, field)
+	case "rating":
+		return ec.fieldContext_MetricSignal_rating(ctx, field)
+	case "chargeback":
+		return ec.fieldContext_MetricSignal_chargeback(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MetricSignal", field.Name)
 }
 
 func (ec *executionContext) childFields_Money(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6148,6 +8207,40 @@ func (ec *executionContext) childFields_RatingEdge(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type RatingEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_RatingMetric(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_RatingMetric_key(ctx, field)
+	case "windowDays":
+		return ec.fieldContext_RatingMetric_windowDays(ctx, field)
+	case "from":
+		return ec.fieldContext_RatingMetric_from(ctx, field)
+	case "to":
+		return ec.fieldContext_RatingMetric_to(ctx, field)
+	case "count":
+		return ec.fieldContext_RatingMetric_count(ctx, field)
+	case "negative":
+		return ec.fieldContext_RatingMetric_negative(ctx, field)
+	case "overall":
+		return ec.fieldContext_RatingMetric_overall(ctx, field)
+	case "descriptionMatch":
+		return ec.fieldContext_RatingMetric_descriptionMatch(ctx, field)
+	case "serviceAttitude":
+		return ec.fieldContext_RatingMetric_serviceAttitude(ctx, field)
+	case "logisticsSpeed":
+		return ec.fieldContext_RatingMetric_logisticsSpeed(ctx, field)
+	case "insufficientData":
+		return ec.fieldContext_RatingMetric_insufficientData(ctx, field)
+	case "excellent":
+		return ec.fieldContext_RatingMetric_excellent(ctx, field)
+	case "threshold":
+		return ec.fieldContext_RatingMetric_threshold(ctx, field)
+	case "status":
+		return ec.fieldContext_RatingMetric_status(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RatingMetric", field.Name)
+}
+
 func (ec *executionContext) childFields_RatingPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "rating":
@@ -6156,6 +8249,188 @@ func (ec *executionContext) childFields_RatingPayload(ctx context.Context, field
 		return ec.fieldContext_RatingPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RatingPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ResponseTimeMetric(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_ResponseTimeMetric_key(ctx, field)
+	case "windowDays":
+		return ec.fieldContext_ResponseTimeMetric_windowDays(ctx, field)
+	case "from":
+		return ec.fieldContext_ResponseTimeMetric_from(ctx, field)
+	case "to":
+		return ec.fieldContext_ResponseTimeMetric_to(ctx, field)
+	case "cases":
+		return ec.fieldContext_ResponseTimeMetric_cases(ctx, field)
+	case "answered":
+		return ec.fieldContext_ResponseTimeMetric_answered(ctx, field)
+	case "medianHours":
+		return ec.fieldContext_ResponseTimeMetric_medianHours(ctx, field)
+	case "insufficientData":
+		return ec.fieldContext_ResponseTimeMetric_insufficientData(ctx, field)
+	case "excellent":
+		return ec.fieldContext_ResponseTimeMetric_excellent(ctx, field)
+	case "threshold":
+		return ec.fieldContext_ResponseTimeMetric_threshold(ctx, field)
+	case "status":
+		return ec.fieldContext_ResponseTimeMetric_status(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ResponseTimeMetric", field.Name)
+}
+
+func (ec *executionContext) childFields_ScoreDeduction(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "generalPoints":
+		return ec.fieldContext_ScoreDeduction_generalPoints(ctx, field)
+	case "seriousPoints":
+		return ec.fieldContext_ScoreDeduction_seriousPoints(ctx, field)
+	case "points":
+		return ec.fieldContext_ScoreDeduction_points(ctx, field)
+	case "cap":
+		return ec.fieldContext_ScoreDeduction_cap(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ScoreDeduction", field.Name)
+}
+
+func (ec *executionContext) childFields_ScoreJob(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ScoreJob_id(ctx, field)
+	case "asOf":
+		return ec.fieldContext_ScoreJob_asOf(ctx, field)
+	case "status":
+		return ec.fieldContext_ScoreJob_status(ctx, field)
+	case "total":
+		return ec.fieldContext_ScoreJob_total(ctx, field)
+	case "done":
+		return ec.fieldContext_ScoreJob_done(ctx, field)
+	case "failed":
+		return ec.fieldContext_ScoreJob_failed(ctx, field)
+	case "error":
+		return ec.fieldContext_ScoreJob_error(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ScoreJob_createdAt(ctx, field)
+	case "finishedAt":
+		return ec.fieldContext_ScoreJob_finishedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ScoreJob", field.Name)
+}
+
+func (ec *executionContext) childFields_ScoreJobPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "job":
+		return ec.fieldContext_ScoreJobPayload_job(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ScoreJobPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ScoreJobPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ScoreboardConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ScoreboardConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ScoreboardConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ScoreboardConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ScoreboardConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ScoreboardConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ScoreboardEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ScoreboardEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ScoreboardEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ScoreboardEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ScoreboardMetric(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "metric":
+		return ec.fieldContext_ScoreboardMetric_metric(ctx, field)
+	case "value":
+		return ec.fieldContext_ScoreboardMetric_value(ctx, field)
+	case "numerator":
+		return ec.fieldContext_ScoreboardMetric_numerator(ctx, field)
+	case "denominator":
+		return ec.fieldContext_ScoreboardMetric_denominator(ctx, field)
+	case "insufficientData":
+		return ec.fieldContext_ScoreboardMetric_insufficientData(ctx, field)
+	case "status":
+		return ec.fieldContext_ScoreboardMetric_status(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ScoreboardMetric", field.Name)
+}
+
+func (ec *executionContext) childFields_ScoreboardRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "store":
+		return ec.fieldContext_ScoreboardRow_store(ctx, field)
+	case "score":
+		return ec.fieldContext_ScoreboardRow_score(ctx, field)
+	case "metrics":
+		return ec.fieldContext_ScoreboardRow_metrics(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ScoreboardRow", field.Name)
+}
+
+func (ec *executionContext) childFields_ScoringPolicy(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "version":
+		return ec.fieldContext_ScoringPolicy_version(ctx, field)
+	case "rules":
+		return ec.fieldContext_ScoringPolicy_rules(ctx, field)
+	case "generalPointValue":
+		return ec.fieldContext_ScoringPolicy_generalPointValue(ctx, field)
+	case "seriousPointValue":
+		return ec.fieldContext_ScoringPolicy_seriousPointValue(ctx, field)
+	case "deductionCap":
+		return ec.fieldContext_ScoringPolicy_deductionCap(ctx, field)
+	case "bands":
+		return ec.fieldContext_ScoringPolicy_bands(ctx, field)
+	case "lowestLevel":
+		return ec.fieldContext_ScoringPolicy_lowestLevel(ctx, field)
+	case "minOrders":
+		return ec.fieldContext_ScoringPolicy_minOrders(ctx, field)
+	case "note":
+		return ec.fieldContext_ScoringPolicy_note(ctx, field)
+	case "publishedAt":
+		return ec.fieldContext_ScoringPolicy_publishedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ScoringPolicy", field.Name)
+}
+
+func (ec *executionContext) childFields_ScoringPolicyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "policy":
+		return ec.fieldContext_ScoringPolicyPayload_policy(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ScoringPolicyPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ScoringPolicyPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ScoringRule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "metric":
+		return ec.fieldContext_ScoringRule_metric(ctx, field)
+	case "weight":
+		return ec.fieldContext_ScoringRule_weight(ctx, field)
+	case "excellent":
+		return ec.fieldContext_ScoringRule_excellent(ctx, field)
+	case "threshold":
+		return ec.fieldContext_ScoringRule_threshold(ctx, field)
+	case "higherIsBetter":
+		return ec.fieldContext_ScoringRule_higherIsBetter(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ScoringRule", field.Name)
 }
 
 func (ec *executionContext) childFields_ShippingAddress(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6256,6 +8531,12 @@ func (ec *executionContext) childFields_Store(ctx context.Context, field graphql
 		return ec.fieldContext_Store_activePoints(ctx, field)
 	case "penalties":
 		return ec.fieldContext_Store_penalties(ctx, field)
+	case "metrics":
+		return ec.fieldContext_Store_metrics(ctx, field)
+	case "score":
+		return ec.fieldContext_Store_score(ctx, field)
+	case "scoreHistory":
+		return ec.fieldContext_Store_scoreHistory(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Store", field.Name)
 }
@@ -6310,6 +8591,90 @@ func (ec *executionContext) childFields_StoreEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type StoreEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_StoreMetrics(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "asOf":
+		return ec.fieldContext_StoreMetrics_asOf(ctx, field)
+	case "ordersLast30Days":
+		return ec.fieldContext_StoreMetrics_ordersLast30Days(ctx, field)
+	case "dissatisfactionRate":
+		return ec.fieldContext_StoreMetrics_dissatisfactionRate(ctx, field)
+	case "orderDefectRate":
+		return ec.fieldContext_StoreMetrics_orderDefectRate(ctx, field)
+	case "refundRate":
+		return ec.fieldContext_StoreMetrics_refundRate(ctx, field)
+	case "qualityRefundRate":
+		return ec.fieldContext_StoreMetrics_qualityRefundRate(ctx, field)
+	case "interventionRate":
+		return ec.fieldContext_StoreMetrics_interventionRate(ctx, field)
+	case "disputeRate":
+		return ec.fieldContext_StoreMetrics_disputeRate(ctx, field)
+	case "lateShipmentRate":
+		return ec.fieldContext_StoreMetrics_lateShipmentRate(ctx, field)
+	case "cancellationRate":
+		return ec.fieldContext_StoreMetrics_cancellationRate(ctx, field)
+	case "responseTime":
+		return ec.fieldContext_StoreMetrics_responseTime(ctx, field)
+	case "ratings":
+		return ec.fieldContext_StoreMetrics_ratings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StoreMetrics", field.Name)
+}
+
+func (ec *executionContext) childFields_StoreScore(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "day":
+		return ec.fieldContext_StoreScore_day(ctx, field)
+	case "asOf":
+		return ec.fieldContext_StoreScore_asOf(ctx, field)
+	case "score":
+		return ec.fieldContext_StoreScore_score(ctx, field)
+	case "level":
+		return ec.fieldContext_StoreScore_level(ctx, field)
+	case "policyVersion":
+		return ec.fieldContext_StoreScore_policyVersion(ctx, field)
+	case "subScores":
+		return ec.fieldContext_StoreScore_subScores(ctx, field)
+	case "weightedAverage":
+		return ec.fieldContext_StoreScore_weightedAverage(ctx, field)
+	case "deduction":
+		return ec.fieldContext_StoreScore_deduction(ctx, field)
+	case "whatIf":
+		return ec.fieldContext_StoreScore_whatIf(ctx, field)
+	case "ordersLast30Days":
+		return ec.fieldContext_StoreScore_ordersLast30Days(ctx, field)
+	case "computedAt":
+		return ec.fieldContext_StoreScore_computedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StoreScore", field.Name)
+}
+
+func (ec *executionContext) childFields_SubScore(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "metric":
+		return ec.fieldContext_SubScore_metric(ctx, field)
+	case "value":
+		return ec.fieldContext_SubScore_value(ctx, field)
+	case "numerator":
+		return ec.fieldContext_SubScore_numerator(ctx, field)
+	case "denominator":
+		return ec.fieldContext_SubScore_denominator(ctx, field)
+	case "weight":
+		return ec.fieldContext_SubScore_weight(ctx, field)
+	case "subScore":
+		return ec.fieldContext_SubScore_subScore(ctx, field)
+	case "counted":
+		return ec.fieldContext_SubScore_counted(ctx, field)
+	case "excellent":
+		return ec.fieldContext_SubScore_excellent(ctx, field)
+	case "threshold":
+		return ec.fieldContext_SubScore_threshold(ctx, field)
+	case "status":
+		return ec.fieldContext_SubScore_status(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SubScore", field.Name)
+}
+
 func (ec *executionContext) childFields_TokenRevokePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "revoked":
@@ -6330,6 +8695,10 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_email(ctx, field)
 	case "role":
 		return ec.fieldContext_User_role(ctx, field)
+	case "abuseFlags":
+		return ec.fieldContext_User_abuseFlags(ctx, field)
+	case "history":
+		return ec.fieldContext_User_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
 }
@@ -6454,6 +8823,16 @@ func (ec *executionContext) childFields_ViolationPayload(ctx context.Context, fi
 		return ec.fieldContext_ViolationPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ViolationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_WhatIf(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "metric":
+		return ec.fieldContext_WhatIf_metric(ctx, field)
+	case "points":
+		return ec.fieldContext_WhatIf_points(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WhatIf", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6591,6 +8970,50 @@ func (ec *executionContext) dir_allow_args(ctx context.Context, rawArgs map[stri
 		return nil, err
 	}
 	args["scope"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Metric_orders_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Metric_trend_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
 	return args, nil
 }
 
@@ -6874,6 +9297,20 @@ func (ec *executionContext) field_Mutation_arbitrationRule_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_buyerAbuseFlagSet_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.BuyerAbuseFlagSetInput, error) {
+			return ec.unmarshalNBuyerAbuseFlagSetInput2tradeguardᚋgraphᚋmodelᚐBuyerAbuseFlagSetInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_caseEvidenceAdd_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6894,6 +9331,20 @@ func (ec *executionContext) field_Mutation_caseMessagePost_args(ctx context.Cont
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CaseMessagePostInput, error) {
 			return ec.unmarshalNCaseMessagePostInput2tradeguardᚋgraphᚋmodelᚐCaseMessagePostInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_chargebackRecord_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ChargebackRecordInput, error) {
+			return ec.unmarshalNChargebackRecordInput2tradeguardᚋgraphᚋmodelᚐChargebackRecordInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7090,6 +9541,34 @@ func (ec *executionContext) field_Mutation_ratingRevise_args(ctx context.Context
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RatingReviseInput, error) {
 			return ec.unmarshalNRatingReviseInput2tradeguardᚋgraphᚋmodelᚐRatingReviseInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_scoresRecompute_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ScoresRecomputeInput, error) {
+			return ec.unmarshalNScoresRecomputeInput2tradeguardᚋgraphᚋmodelᚐScoresRecomputeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_scoringPolicyPublish_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ScoringPolicyPublishInput, error) {
+			return ec.unmarshalNScoringPolicyPublishInput2tradeguardᚋgraphᚋmodelᚐScoringPolicyPublishInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7470,6 +9949,66 @@ func (ec *executionContext) field_Query_products_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_scoreJob_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_scoreboard_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.ScoreboardFilter, error) {
+			return ec.unmarshalOScoreboardFilter2ᚖtradeguardᚋgraphᚋmodelᚐScoreboardFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.ScoreboardOrder, error) {
+			return ec.unmarshalOScoreboardOrder2ᚖtradeguardᚋgraphᚋmodelᚐScoreboardOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_store_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7507,6 +10046,20 @@ func (ec *executionContext) field_Query_stores_args(ctx context.Context, rawArgs
 }
 
 func (ec *executionContext) field_Store_activePoints_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Store_metrics_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
@@ -7575,6 +10128,42 @@ func (ec *executionContext) field_Store_ratings_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["filter"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Store_scoreHistory_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Store_score_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg0
 	return args, nil
 }
 
@@ -9429,6 +12018,194 @@ func (ec *executionContext) fieldContext_ApiTokenRevokePayload_userErrors(_ cont
 	return fc, nil
 }
 
+func (ec *executionContext) _BuyerAbuseFlag_reason(ctx context.Context, field graphql.CollectedField, obj *metrics.AbuseFlag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BuyerAbuseFlag_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BuyerAbuseFlag_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BuyerAbuseFlag", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _BuyerAbuseFlag_flaggedAt(ctx context.Context, field graphql.CollectedField, obj *metrics.AbuseFlag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BuyerAbuseFlag_flaggedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FlaggedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BuyerAbuseFlag_flaggedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BuyerAbuseFlag", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _BuyerAbuseFlag_clearedAt(ctx context.Context, field graphql.CollectedField, obj *metrics.AbuseFlag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BuyerAbuseFlag_clearedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClearedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BuyerAbuseFlag_clearedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BuyerAbuseFlag", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _BuyerAbuseFlag_clearReason(ctx context.Context, field graphql.CollectedField, obj *metrics.AbuseFlag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BuyerAbuseFlag_clearReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClearReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BuyerAbuseFlag_clearReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BuyerAbuseFlag", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _BuyerAbuseFlagPayload_buyer(ctx context.Context, field graphql.CollectedField, obj *model.BuyerAbuseFlagPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BuyerAbuseFlagPayload_buyer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Buyer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *tenants.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖtradeguardᚋtenantsᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BuyerAbuseFlagPayload_buyer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BuyerAbuseFlagPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BuyerAbuseFlagPayload_flag(ctx context.Context, field graphql.CollectedField, obj *model.BuyerAbuseFlagPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BuyerAbuseFlagPayload_flag(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Flag, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *metrics.AbuseFlag) graphql.Marshaler {
+			return ec.marshalOBuyerAbuseFlag2ᚖtradeguardᚋmetricsᚐAbuseFlag(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BuyerAbuseFlagPayload_flag(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BuyerAbuseFlagPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BuyerAbuseFlag(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BuyerAbuseFlagPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.BuyerAbuseFlagPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BuyerAbuseFlagPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕtradeguardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BuyerAbuseFlagPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BuyerAbuseFlagPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CaseDeadline_at(ctx context.Context, field graphql.CollectedField, obj *model.CaseDeadline) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10026,6 +12803,226 @@ func (ec *executionContext) fieldContext_CaseRefund_createdAt(_ context.Context,
 	return graphql.NewScalarFieldContext("CaseRefund", field, false, false, errors.New("field of type DateTime does not have child fields"))
 }
 
+func (ec *executionContext) _Chargeback_order(ctx context.Context, field graphql.CollectedField, obj *metrics.Chargeback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Chargeback_order(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Chargeback().Order(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *orders.Order) graphql.Marshaler {
+			return ec.marshalOOrder2ᚖtradeguardᚋordersᚐOrder(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Chargeback_order(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Chargeback",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Order(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Chargeback_amount(ctx context.Context, field graphql.CollectedField, obj *metrics.Chargeback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Chargeback_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Money) graphql.Marshaler {
+			return ec.marshalNMoney2tradeguardᚋmoneyᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Chargeback_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Chargeback",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Chargeback_reason(ctx context.Context, field graphql.CollectedField, obj *metrics.Chargeback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Chargeback_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Chargeback_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Chargeback", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Chargeback_providerRef(ctx context.Context, field graphql.CollectedField, obj *metrics.Chargeback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Chargeback_providerRef(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProviderRef, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Chargeback_providerRef(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Chargeback", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Chargeback_reportedBy(ctx context.Context, field graphql.CollectedField, obj *metrics.Chargeback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Chargeback_reportedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReportedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Chargeback_reportedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Chargeback", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Chargeback_reportedAt(ctx context.Context, field graphql.CollectedField, obj *metrics.Chargeback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Chargeback_reportedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReportedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Chargeback_reportedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Chargeback", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _ChargebackPayload_chargeback(ctx context.Context, field graphql.CollectedField, obj *model.ChargebackPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChargebackPayload_chargeback(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Chargeback, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *metrics.Chargeback) graphql.Marshaler {
+			return ec.marshalOChargeback2ᚖtradeguardᚋmetricsᚐChargeback(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ChargebackPayload_chargeback(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChargebackPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Chargeback(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChargebackPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ChargebackPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChargebackPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕtradeguardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChargebackPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChargebackPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ClosureBlocker_kind(ctx context.Context, field graphql.CollectedField, obj *lifecycle.Blocker) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10371,6 +13368,52 @@ func (ec *executionContext) fieldContext_Evidence_downloadUrl(_ context.Context,
 	return graphql.NewScalarFieldContext("Evidence", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _LevelBand_level(ctx context.Context, field graphql.CollectedField, obj *scoring.Band) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LevelBand_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNScoreLevel2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LevelBand_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LevelBand", field, false, false, errors.New("field of type ScoreLevel does not have child fields"))
+}
+
+func (ec *executionContext) _LevelBand_min(ctx context.Context, field graphql.CollectedField, obj *scoring.Band) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LevelBand_min(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Min, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LevelBand_min(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LevelBand", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
 func (ec *executionContext) _LifecycleEvent_at(ctx context.Context, field graphql.CollectedField, obj *tenants.LifecycleEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10628,6 +13671,865 @@ func (ec *executionContext) fieldContext_LoginPayload_userErrors(_ context.Conte
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Metric_key(ctx context.Context, field graphql.CollectedField, obj *model.Metric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Metric_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNMetricKey2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Metric_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Metric", field, false, false, errors.New("field of type MetricKey does not have child fields"))
+}
+
+func (ec *executionContext) _Metric_windowDays(ctx context.Context, field graphql.CollectedField, obj *model.Metric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Metric_windowDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WindowDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Metric_windowDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Metric", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Metric_from(ctx context.Context, field graphql.CollectedField, obj *model.Metric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Metric_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Metric_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Metric", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _Metric_to(ctx context.Context, field graphql.CollectedField, obj *model.Metric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Metric_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Metric_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Metric", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _Metric_numerator(ctx context.Context, field graphql.CollectedField, obj *model.Metric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Metric_numerator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Numerator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Metric_numerator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Metric", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Metric_denominator(ctx context.Context, field graphql.CollectedField, obj *model.Metric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Metric_denominator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Denominator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Metric_denominator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Metric", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Metric_rate(ctx context.Context, field graphql.CollectedField, obj *model.Metric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Metric_rate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Metric_rate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Metric", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _Metric_insufficientData(ctx context.Context, field graphql.CollectedField, obj *model.Metric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Metric_insufficientData(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InsufficientData, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Metric_insufficientData(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Metric", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Metric_excellent(ctx context.Context, field graphql.CollectedField, obj *model.Metric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Metric_excellent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Excellent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Metric_excellent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Metric", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _Metric_threshold(ctx context.Context, field graphql.CollectedField, obj *model.Metric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Metric_threshold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Threshold, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Metric_threshold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Metric", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _Metric_status(ctx context.Context, field graphql.CollectedField, obj *model.Metric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Metric_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNMetricStatus2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Metric_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Metric", field, false, false, errors.New("field of type MetricStatus does not have child fields"))
+}
+
+func (ec *executionContext) _Metric_orders(ctx context.Context, field graphql.CollectedField, obj *model.Metric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Metric_orders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Metric().Orders(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MetricOrderConnection) graphql.Marshaler {
+			return ec.marshalNMetricOrderConnection2ᚖtradeguardᚋgraphᚋmodelᚐMetricOrderConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Metric_orders(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Metric",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MetricOrderConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Metric_orders_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Metric_trend(ctx context.Context, field graphql.CollectedField, obj *model.Metric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Metric_trend(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Metric().Trend(ctx, obj, fc.Args["from"].(time.Time), fc.Args["to"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.MetricPoint) graphql.Marshaler {
+			return ec.marshalNMetricPoint2ᚕtradeguardᚋgraphᚋmodelᚐMetricPointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Metric_trend(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Metric",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MetricPoint(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Metric_trend_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MetricOrder_order(ctx context.Context, field graphql.CollectedField, obj *metrics.CountedOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricOrder_order(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MetricOrder().Order(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *orders.Order) graphql.Marshaler {
+			return ec.marshalOOrder2ᚖtradeguardᚋordersᚐOrder(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricOrder_order(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MetricOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Order(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MetricOrder_paidAt(ctx context.Context, field graphql.CollectedField, obj *metrics.CountedOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricOrder_paidAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PaidAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetricOrder_paidAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricOrder", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _MetricOrder_signals(ctx context.Context, field graphql.CollectedField, obj *metrics.CountedOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricOrder_signals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Signals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []metrics.Signal) graphql.Marshaler {
+			return ec.marshalNMetricSignal2ᚕtradeguardᚋmetricsᚐSignalᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetricOrder_signals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MetricOrder",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MetricSignal(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MetricOrderConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.MetricOrderConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricOrderConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.MetricOrderEdge) graphql.Marshaler {
+			return ec.marshalNMetricOrderEdge2ᚕtradeguardᚋgraphᚋmodelᚐMetricOrderEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetricOrderConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MetricOrderConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MetricOrderEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MetricOrderConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.MetricOrderConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricOrderConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []metrics.CountedOrder) graphql.Marshaler {
+			return ec.marshalNMetricOrder2ᚕtradeguardᚋmetricsᚐCountedOrderᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetricOrderConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MetricOrderConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MetricOrder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MetricOrderConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.MetricOrderConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricOrderConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖtradeguardᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetricOrderConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MetricOrderConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MetricOrderConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.MetricOrderConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricOrderConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetricOrderConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricOrderConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _MetricOrderEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.MetricOrderEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricOrderEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetricOrderEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricOrderEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _MetricOrderEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.MetricOrderEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricOrderEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *metrics.CountedOrder) graphql.Marshaler {
+			return ec.marshalNMetricOrder2ᚖtradeguardᚋmetricsᚐCountedOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetricOrderEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MetricOrderEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MetricOrder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MetricPoint_day(ctx context.Context, field graphql.CollectedField, obj *model.MetricPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricPoint_day(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Day, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetricPoint_day(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricPoint", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _MetricPoint_numerator(ctx context.Context, field graphql.CollectedField, obj *model.MetricPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricPoint_numerator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Numerator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetricPoint_numerator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricPoint", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _MetricPoint_denominator(ctx context.Context, field graphql.CollectedField, obj *model.MetricPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricPoint_denominator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Denominator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetricPoint_denominator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricPoint", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _MetricPoint_rate(ctx context.Context, field graphql.CollectedField, obj *model.MetricPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricPoint_rate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetricPoint_rate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricPoint", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _MetricPoint_insufficientData(ctx context.Context, field graphql.CollectedField, obj *model.MetricPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricPoint_insufficientData(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InsufficientData, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetricPoint_insufficientData(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricPoint", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _MetricSignal_kind(ctx context.Context, field graphql.CollectedField, obj *metrics.Signal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricSignal_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNMetricSignalKind2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetricSignal_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricSignal", field, false, false, errors.New("field of type MetricSignalKind does not have child fields"))
+}
+
+func (ec *executionContext) _MetricSignal_at(ctx context.Context, field graphql.CollectedField, obj *metrics.Signal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricSignal_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetricSignal_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricSignal", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _MetricSignal_case(ctx context.Context, field graphql.CollectedField, obj *metrics.Signal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricSignal_case(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MetricSignal().Case(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *aftersales.Case) graphql.Marshaler {
+			return ec.marshalOAfterSalesCase2ᚖtradeguardᚋaftersalesᚐCase(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricSignal_case(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MetricSignal",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AfterSalesCase(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MetricSignal_rating(ctx context.Context, field graphql.CollectedField, obj *metrics.Signal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricSignal_rating(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MetricSignal().Rating(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ratings.Rating) graphql.Marshaler {
+			return ec.marshalORating2ᚖtradeguardᚋratingsᚐRating(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricSignal_rating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MetricSignal",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Rating(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MetricSignal_chargeback(ctx context.Context, field graphql.CollectedField, obj *metrics.Signal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricSignal_chargeback(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MetricSignal().Chargeback(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *metrics.Chargeback) graphql.Marshaler {
+			return ec.marshalOChargeback2ᚖtradeguardᚋmetricsᚐChargeback(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricSignal_chargeback(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MetricSignal",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Chargeback(ctx, field)
 		},
 	}
 	return fc, nil
@@ -13657,6 +17559,254 @@ func (ec *executionContext) fieldContext_Mutation_caseMessagePost(ctx context.Co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_caseMessagePost_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_scoringPolicyPublish(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_scoringPolicyPublish(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ScoringPolicyPublish(ctx, fc.Args["input"].(model.ScoringPolicyPublishInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.ScoringPolicyPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.ScoringPolicyPayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ScoringPolicyPayload) graphql.Marshaler {
+			return ec.marshalNScoringPolicyPayload2ᚖtradeguardᚋgraphᚋmodelᚐScoringPolicyPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_scoringPolicyPublish(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScoringPolicyPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_scoringPolicyPublish_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_scoresRecompute(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_scoresRecompute(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ScoresRecompute(ctx, fc.Args["input"].(model.ScoresRecomputeInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.ScoreJobPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.ScoreJobPayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ScoreJobPayload) graphql.Marshaler {
+			return ec.marshalNScoreJobPayload2ᚖtradeguardᚋgraphᚋmodelᚐScoreJobPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_scoresRecompute(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScoreJobPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_scoresRecompute_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_buyerAbuseFlagSet(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_buyerAbuseFlagSet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().BuyerAbuseFlagSet(ctx, fc.Args["input"].(model.BuyerAbuseFlagSetInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.BuyerAbuseFlagPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.BuyerAbuseFlagPayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BuyerAbuseFlagPayload) graphql.Marshaler {
+			return ec.marshalNBuyerAbuseFlagPayload2ᚖtradeguardᚋgraphᚋmodelᚐBuyerAbuseFlagPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_buyerAbuseFlagSet(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BuyerAbuseFlagPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_buyerAbuseFlagSet_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_chargebackRecord(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_chargebackRecord(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ChargebackRecord(ctx, fc.Args["input"].(model.ChargebackRecordInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.ChargebackPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.ChargebackPayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChargebackPayload) graphql.Marshaler {
+			return ec.marshalNChargebackPayload2ᚖtradeguardᚋgraphᚋmodelᚐChargebackPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_chargebackRecord(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChargebackPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_chargebackRecord_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -17016,6 +21166,180 @@ func (ec *executionContext) fieldContext_Query_penaltyReviewQueue(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_scoringPolicies(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_scoringPolicies(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().ScoringPolicies(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"BUYER", "MERCHANT", "ADMIN"})
+				if err != nil {
+					var zeroVal []scoring.Published
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal []scoring.Published
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []scoring.Published) graphql.Marshaler {
+			return ec.marshalNScoringPolicy2ᚕtradeguardᚋscoringᚐPublishedᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_scoringPolicies(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScoringPolicy(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_scoreboard(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_scoreboard(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Scoreboard(ctx, fc.Args["asOf"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.ScoreboardFilter), fc.Args["orderBy"].(*model.ScoreboardOrder))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.ScoreboardConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.ScoreboardConnection
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ScoreboardConnection) graphql.Marshaler {
+			return ec.marshalNScoreboardConnection2ᚖtradeguardᚋgraphᚋmodelᚐScoreboardConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_scoreboard(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScoreboardConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_scoreboard_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_scoreJob(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_scoreJob(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ScoreJob(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *scoring.Job
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *scoring.Job
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *scoring.Job) graphql.Marshaler {
+			return ec.marshalOScoreJob2ᚖtradeguardᚋscoringᚐJob(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_scoreJob(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScoreJob(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_scoreJob_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17790,6 +22114,328 @@ func (ec *executionContext) fieldContext_RatingEdge_node(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _RatingMetric_key(ctx context.Context, field graphql.CollectedField, obj *model.RatingMetric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingMetric_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNMetricKey2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingMetric_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingMetric", field, false, false, errors.New("field of type MetricKey does not have child fields"))
+}
+
+func (ec *executionContext) _RatingMetric_windowDays(ctx context.Context, field graphql.CollectedField, obj *model.RatingMetric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingMetric_windowDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WindowDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingMetric_windowDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingMetric", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RatingMetric_from(ctx context.Context, field graphql.CollectedField, obj *model.RatingMetric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingMetric_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingMetric_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingMetric", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _RatingMetric_to(ctx context.Context, field graphql.CollectedField, obj *model.RatingMetric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingMetric_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingMetric_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingMetric", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _RatingMetric_count(ctx context.Context, field graphql.CollectedField, obj *model.RatingMetric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingMetric_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingMetric_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingMetric", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RatingMetric_negative(ctx context.Context, field graphql.CollectedField, obj *model.RatingMetric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingMetric_negative(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Negative, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingMetric_negative(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingMetric", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RatingMetric_overall(ctx context.Context, field graphql.CollectedField, obj *model.RatingMetric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingMetric_overall(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overall, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingMetric_overall(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingMetric", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _RatingMetric_descriptionMatch(ctx context.Context, field graphql.CollectedField, obj *model.RatingMetric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingMetric_descriptionMatch(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DescriptionMatch, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingMetric_descriptionMatch(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingMetric", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _RatingMetric_serviceAttitude(ctx context.Context, field graphql.CollectedField, obj *model.RatingMetric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingMetric_serviceAttitude(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ServiceAttitude, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingMetric_serviceAttitude(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingMetric", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _RatingMetric_logisticsSpeed(ctx context.Context, field graphql.CollectedField, obj *model.RatingMetric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingMetric_logisticsSpeed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LogisticsSpeed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingMetric_logisticsSpeed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingMetric", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _RatingMetric_insufficientData(ctx context.Context, field graphql.CollectedField, obj *model.RatingMetric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingMetric_insufficientData(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InsufficientData, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingMetric_insufficientData(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingMetric", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _RatingMetric_excellent(ctx context.Context, field graphql.CollectedField, obj *model.RatingMetric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingMetric_excellent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Excellent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingMetric_excellent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingMetric", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _RatingMetric_threshold(ctx context.Context, field graphql.CollectedField, obj *model.RatingMetric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingMetric_threshold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Threshold, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingMetric_threshold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingMetric", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _RatingMetric_status(ctx context.Context, field graphql.CollectedField, obj *model.RatingMetric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingMetric_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNMetricStatus2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingMetric_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingMetric", field, false, false, errors.New("field of type MetricStatus does not have child fields"))
+}
+
 func (ec *executionContext) _RatingPayload_rating(ctx context.Context, field graphql.CollectedField, obj *model.RatingPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17852,6 +22498,1457 @@ func (ec *executionContext) fieldContext_RatingPayload_userErrors(_ context.Cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ResponseTimeMetric_key(ctx context.Context, field graphql.CollectedField, obj *model.ResponseTimeMetric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponseTimeMetric_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNMetricKey2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResponseTimeMetric_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponseTimeMetric", field, false, false, errors.New("field of type MetricKey does not have child fields"))
+}
+
+func (ec *executionContext) _ResponseTimeMetric_windowDays(ctx context.Context, field graphql.CollectedField, obj *model.ResponseTimeMetric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponseTimeMetric_windowDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WindowDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResponseTimeMetric_windowDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponseTimeMetric", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ResponseTimeMetric_from(ctx context.Context, field graphql.CollectedField, obj *model.ResponseTimeMetric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponseTimeMetric_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResponseTimeMetric_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponseTimeMetric", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _ResponseTimeMetric_to(ctx context.Context, field graphql.CollectedField, obj *model.ResponseTimeMetric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponseTimeMetric_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResponseTimeMetric_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponseTimeMetric", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _ResponseTimeMetric_cases(ctx context.Context, field graphql.CollectedField, obj *model.ResponseTimeMetric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponseTimeMetric_cases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cases, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResponseTimeMetric_cases(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponseTimeMetric", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ResponseTimeMetric_answered(ctx context.Context, field graphql.CollectedField, obj *model.ResponseTimeMetric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponseTimeMetric_answered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Answered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResponseTimeMetric_answered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponseTimeMetric", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ResponseTimeMetric_medianHours(ctx context.Context, field graphql.CollectedField, obj *model.ResponseTimeMetric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponseTimeMetric_medianHours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MedianHours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResponseTimeMetric_medianHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponseTimeMetric", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _ResponseTimeMetric_insufficientData(ctx context.Context, field graphql.CollectedField, obj *model.ResponseTimeMetric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponseTimeMetric_insufficientData(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InsufficientData, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResponseTimeMetric_insufficientData(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponseTimeMetric", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _ResponseTimeMetric_excellent(ctx context.Context, field graphql.CollectedField, obj *model.ResponseTimeMetric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponseTimeMetric_excellent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Excellent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResponseTimeMetric_excellent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponseTimeMetric", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _ResponseTimeMetric_threshold(ctx context.Context, field graphql.CollectedField, obj *model.ResponseTimeMetric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponseTimeMetric_threshold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Threshold, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResponseTimeMetric_threshold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponseTimeMetric", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _ResponseTimeMetric_status(ctx context.Context, field graphql.CollectedField, obj *model.ResponseTimeMetric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponseTimeMetric_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNMetricStatus2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResponseTimeMetric_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponseTimeMetric", field, false, false, errors.New("field of type MetricStatus does not have child fields"))
+}
+
+func (ec *executionContext) _ScoreDeduction_generalPoints(ctx context.Context, field graphql.CollectedField, obj *model.ScoreDeduction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreDeduction_generalPoints(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GeneralPoints, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreDeduction_generalPoints(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreDeduction", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ScoreDeduction_seriousPoints(ctx context.Context, field graphql.CollectedField, obj *model.ScoreDeduction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreDeduction_seriousPoints(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SeriousPoints, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreDeduction_seriousPoints(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreDeduction", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ScoreDeduction_points(ctx context.Context, field graphql.CollectedField, obj *model.ScoreDeduction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreDeduction_points(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Points, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreDeduction_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreDeduction", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _ScoreDeduction_cap(ctx context.Context, field graphql.CollectedField, obj *model.ScoreDeduction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreDeduction_cap(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cap, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreDeduction_cap(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreDeduction", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _ScoreJob_id(ctx context.Context, field graphql.CollectedField, obj *scoring.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreJob_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ScoreJob().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreJob_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreJob", field, true, true, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _ScoreJob_asOf(ctx context.Context, field graphql.CollectedField, obj *scoring.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreJob_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreJob_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreJob", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _ScoreJob_status(ctx context.Context, field graphql.CollectedField, obj *scoring.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreJob_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNScoreJobStatus2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreJob_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreJob", field, false, false, errors.New("field of type ScoreJobStatus does not have child fields"))
+}
+
+func (ec *executionContext) _ScoreJob_total(ctx context.Context, field graphql.CollectedField, obj *scoring.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreJob_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreJob_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreJob", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ScoreJob_done(ctx context.Context, field graphql.CollectedField, obj *scoring.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreJob_done(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Done, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreJob_done(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreJob", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ScoreJob_failed(ctx context.Context, field graphql.CollectedField, obj *scoring.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreJob_failed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Failed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreJob_failed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreJob", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ScoreJob_error(ctx context.Context, field graphql.CollectedField, obj *scoring.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreJob_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Error, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreJob_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreJob", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ScoreJob_createdAt(ctx context.Context, field graphql.CollectedField, obj *scoring.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreJob_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreJob_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreJob", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _ScoreJob_finishedAt(ctx context.Context, field graphql.CollectedField, obj *scoring.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreJob_finishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FinishedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreJob_finishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreJob", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _ScoreJobPayload_job(ctx context.Context, field graphql.CollectedField, obj *model.ScoreJobPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreJobPayload_job(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Job, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scoring.Job) graphql.Marshaler {
+			return ec.marshalOScoreJob2ᚖtradeguardᚋscoringᚐJob(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreJobPayload_job(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScoreJobPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScoreJob(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScoreJobPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ScoreJobPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreJobPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕtradeguardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreJobPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScoreJobPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScoreboardConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ScoreboardConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreboardConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.ScoreboardEdge) graphql.Marshaler {
+			return ec.marshalNScoreboardEdge2ᚕtradeguardᚋgraphᚋmodelᚐScoreboardEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreboardConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScoreboardConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScoreboardEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScoreboardConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.ScoreboardConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreboardConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []scoring.BoardRow) graphql.Marshaler {
+			return ec.marshalNScoreboardRow2ᚕtradeguardᚋscoringᚐBoardRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreboardConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScoreboardConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScoreboardRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScoreboardConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ScoreboardConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreboardConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖtradeguardᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreboardConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScoreboardConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScoreboardConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ScoreboardConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreboardConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreboardConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreboardConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ScoreboardEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ScoreboardEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreboardEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreboardEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreboardEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ScoreboardEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ScoreboardEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreboardEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scoring.BoardRow) graphql.Marshaler {
+			return ec.marshalNScoreboardRow2ᚖtradeguardᚋscoringᚐBoardRow(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreboardEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScoreboardEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScoreboardRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScoreboardMetric_metric(ctx context.Context, field graphql.CollectedField, obj *model.ScoreboardMetric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreboardMetric_metric(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Metric, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNMetricKey2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreboardMetric_metric(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreboardMetric", field, false, false, errors.New("field of type MetricKey does not have child fields"))
+}
+
+func (ec *executionContext) _ScoreboardMetric_value(ctx context.Context, field graphql.CollectedField, obj *model.ScoreboardMetric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreboardMetric_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreboardMetric_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreboardMetric", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _ScoreboardMetric_numerator(ctx context.Context, field graphql.CollectedField, obj *model.ScoreboardMetric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreboardMetric_numerator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Numerator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreboardMetric_numerator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreboardMetric", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ScoreboardMetric_denominator(ctx context.Context, field graphql.CollectedField, obj *model.ScoreboardMetric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreboardMetric_denominator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Denominator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreboardMetric_denominator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreboardMetric", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ScoreboardMetric_insufficientData(ctx context.Context, field graphql.CollectedField, obj *model.ScoreboardMetric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreboardMetric_insufficientData(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InsufficientData, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreboardMetric_insufficientData(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreboardMetric", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _ScoreboardMetric_status(ctx context.Context, field graphql.CollectedField, obj *model.ScoreboardMetric) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreboardMetric_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNMetricStatus2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreboardMetric_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreboardMetric", field, false, false, errors.New("field of type MetricStatus does not have child fields"))
+}
+
+func (ec *executionContext) _ScoreboardRow_store(ctx context.Context, field graphql.CollectedField, obj *scoring.BoardRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreboardRow_store(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Store, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v tenants.Store) graphql.Marshaler {
+			return ec.marshalNStore2tradeguardᚋtenantsᚐStore(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreboardRow_store(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScoreboardRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Store(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScoreboardRow_score(ctx context.Context, field graphql.CollectedField, obj *scoring.BoardRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreboardRow_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scoring.Score) graphql.Marshaler {
+			return ec.marshalOStoreScore2ᚖtradeguardᚋscoringᚐScore(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreboardRow_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScoreboardRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StoreScore(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScoreboardRow_metrics(ctx context.Context, field graphql.CollectedField, obj *scoring.BoardRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreboardRow_metrics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ScoreboardRow().Metrics(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.ScoreboardMetric) graphql.Marshaler {
+			return ec.marshalNScoreboardMetric2ᚕtradeguardᚋgraphᚋmodelᚐScoreboardMetricᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreboardRow_metrics(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScoreboardRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScoreboardMetric(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScoringPolicy_version(ctx context.Context, field graphql.CollectedField, obj *scoring.Published) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoringPolicy_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoringPolicy_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoringPolicy", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ScoringPolicy_rules(ctx context.Context, field graphql.CollectedField, obj *scoring.Published) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoringPolicy_rules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rules, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []scoring.Rule) graphql.Marshaler {
+			return ec.marshalNScoringRule2ᚕtradeguardᚋscoringᚐRuleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoringPolicy_rules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScoringPolicy",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScoringRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScoringPolicy_generalPointValue(ctx context.Context, field graphql.CollectedField, obj *scoring.Published) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoringPolicy_generalPointValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GeneralPointValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoringPolicy_generalPointValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoringPolicy", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _ScoringPolicy_seriousPointValue(ctx context.Context, field graphql.CollectedField, obj *scoring.Published) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoringPolicy_seriousPointValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SeriousPointValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoringPolicy_seriousPointValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoringPolicy", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _ScoringPolicy_deductionCap(ctx context.Context, field graphql.CollectedField, obj *scoring.Published) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoringPolicy_deductionCap(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeductionCap, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoringPolicy_deductionCap(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoringPolicy", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _ScoringPolicy_bands(ctx context.Context, field graphql.CollectedField, obj *scoring.Published) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoringPolicy_bands(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Bands, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []scoring.Band) graphql.Marshaler {
+			return ec.marshalNLevelBand2ᚕtradeguardᚋscoringᚐBandᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoringPolicy_bands(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScoringPolicy",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LevelBand(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScoringPolicy_lowestLevel(ctx context.Context, field graphql.CollectedField, obj *scoring.Published) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoringPolicy_lowestLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LowestLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNScoreLevel2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoringPolicy_lowestLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoringPolicy", field, false, false, errors.New("field of type ScoreLevel does not have child fields"))
+}
+
+func (ec *executionContext) _ScoringPolicy_minOrders(ctx context.Context, field graphql.CollectedField, obj *scoring.Published) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoringPolicy_minOrders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MinOrders, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoringPolicy_minOrders(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoringPolicy", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ScoringPolicy_note(ctx context.Context, field graphql.CollectedField, obj *scoring.Published) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoringPolicy_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoringPolicy_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoringPolicy", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ScoringPolicy_publishedAt(ctx context.Context, field graphql.CollectedField, obj *scoring.Published) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoringPolicy_publishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoringPolicy_publishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoringPolicy", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _ScoringPolicyPayload_policy(ctx context.Context, field graphql.CollectedField, obj *model.ScoringPolicyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoringPolicyPayload_policy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Policy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scoring.Published) graphql.Marshaler {
+			return ec.marshalOScoringPolicy2ᚖtradeguardᚋscoringᚐPublished(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ScoringPolicyPayload_policy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScoringPolicyPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScoringPolicy(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScoringPolicyPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ScoringPolicyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoringPolicyPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕtradeguardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoringPolicyPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScoringPolicyPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScoringRule_metric(ctx context.Context, field graphql.CollectedField, obj *scoring.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoringRule_metric(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Metric, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNMetricKey2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoringRule_metric(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoringRule", field, false, false, errors.New("field of type MetricKey does not have child fields"))
+}
+
+func (ec *executionContext) _ScoringRule_weight(ctx context.Context, field graphql.CollectedField, obj *scoring.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoringRule_weight(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weight, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoringRule_weight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoringRule", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ScoringRule_excellent(ctx context.Context, field graphql.CollectedField, obj *scoring.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoringRule_excellent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Excellent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoringRule_excellent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoringRule", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _ScoringRule_threshold(ctx context.Context, field graphql.CollectedField, obj *scoring.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoringRule_threshold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Threshold, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoringRule_threshold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoringRule", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _ScoringRule_higherIsBetter(ctx context.Context, field graphql.CollectedField, obj *scoring.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoringRule_higherIsBetter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HigherIsBetter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoringRule_higherIsBetter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoringRule", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _ShippingAddress_name(ctx context.Context, field graphql.CollectedField, obj *model.ShippingAddress) (ret graphql.Marshaler) {
@@ -18832,6 +24929,207 @@ func (ec *executionContext) fieldContext_Store_penalties(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Store_metrics(ctx context.Context, field graphql.CollectedField, obj *tenants.Store) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Store_metrics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Store().Metrics(ctx, obj, fc.Args["asOf"].(*time.Time))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"MERCHANT", "ADMIN"})
+				if err != nil {
+					var zeroVal *model.StoreMetrics
+					return zeroVal, err
+				}
+				scope, err := ec.unmarshalOApiScope2ᚖtradeguardᚋgraphᚋmodelᚐAPIScope(ctx, "METRICS_READ")
+				if err != nil {
+					var zeroVal *model.StoreMetrics
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.StoreMetrics
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, obj, directive0, roles, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StoreMetrics) graphql.Marshaler {
+			return ec.marshalNStoreMetrics2ᚖtradeguardᚋgraphᚋmodelᚐStoreMetrics(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Store_metrics(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Store",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StoreMetrics(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Store_metrics_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Store_score(ctx context.Context, field graphql.CollectedField, obj *tenants.Store) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Store_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Store().Score(ctx, obj, fc.Args["asOf"].(*time.Time))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"MERCHANT", "ADMIN"})
+				if err != nil {
+					var zeroVal *scoring.Score
+					return zeroVal, err
+				}
+				scope, err := ec.unmarshalOApiScope2ᚖtradeguardᚋgraphᚋmodelᚐAPIScope(ctx, "METRICS_READ")
+				if err != nil {
+					var zeroVal *scoring.Score
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *scoring.Score
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, obj, directive0, roles, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *scoring.Score) graphql.Marshaler {
+			return ec.marshalOStoreScore2ᚖtradeguardᚋscoringᚐScore(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Store_score(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Store",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StoreScore(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Store_score_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Store_scoreHistory(ctx context.Context, field graphql.CollectedField, obj *tenants.Store) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Store_scoreHistory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Store().ScoreHistory(ctx, obj, fc.Args["from"].(time.Time), fc.Args["to"].(time.Time))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"MERCHANT", "ADMIN"})
+				if err != nil {
+					var zeroVal []scoring.Score
+					return zeroVal, err
+				}
+				scope, err := ec.unmarshalOApiScope2ᚖtradeguardᚋgraphᚋmodelᚐAPIScope(ctx, "METRICS_READ")
+				if err != nil {
+					var zeroVal []scoring.Score
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal []scoring.Score
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, obj, directive0, roles, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []scoring.Score) graphql.Marshaler {
+			return ec.marshalNStoreScore2ᚕtradeguardᚋscoringᚐScoreᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Store_scoreHistory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Store",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StoreScore(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Store_scoreHistory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _StoreClosePayload_store(ctx context.Context, field graphql.CollectedField, obj *model.StoreClosePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19221,6 +25519,882 @@ func (ec *executionContext) fieldContext_StoreEdge_node(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _StoreMetrics_asOf(ctx context.Context, field graphql.CollectedField, obj *model.StoreMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreMetrics_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreMetrics_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoreMetrics", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _StoreMetrics_ordersLast30Days(ctx context.Context, field graphql.CollectedField, obj *model.StoreMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreMetrics_ordersLast30Days(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrdersLast30Days, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreMetrics_ordersLast30Days(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoreMetrics", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _StoreMetrics_dissatisfactionRate(ctx context.Context, field graphql.CollectedField, obj *model.StoreMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreMetrics_dissatisfactionRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DissatisfactionRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Metric) graphql.Marshaler {
+			return ec.marshalNMetric2ᚖtradeguardᚋgraphᚋmodelᚐMetric(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreMetrics_dissatisfactionRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreMetrics",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Metric(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreMetrics_orderDefectRate(ctx context.Context, field graphql.CollectedField, obj *model.StoreMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreMetrics_orderDefectRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrderDefectRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Metric) graphql.Marshaler {
+			return ec.marshalNMetric2ᚖtradeguardᚋgraphᚋmodelᚐMetric(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreMetrics_orderDefectRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreMetrics",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Metric(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreMetrics_refundRate(ctx context.Context, field graphql.CollectedField, obj *model.StoreMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreMetrics_refundRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RefundRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Metric) graphql.Marshaler {
+			return ec.marshalNMetric2ᚖtradeguardᚋgraphᚋmodelᚐMetric(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreMetrics_refundRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreMetrics",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Metric(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreMetrics_qualityRefundRate(ctx context.Context, field graphql.CollectedField, obj *model.StoreMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreMetrics_qualityRefundRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QualityRefundRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Metric) graphql.Marshaler {
+			return ec.marshalNMetric2ᚖtradeguardᚋgraphᚋmodelᚐMetric(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreMetrics_qualityRefundRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreMetrics",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Metric(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreMetrics_interventionRate(ctx context.Context, field graphql.CollectedField, obj *model.StoreMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreMetrics_interventionRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InterventionRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Metric) graphql.Marshaler {
+			return ec.marshalNMetric2ᚖtradeguardᚋgraphᚋmodelᚐMetric(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreMetrics_interventionRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreMetrics",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Metric(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreMetrics_disputeRate(ctx context.Context, field graphql.CollectedField, obj *model.StoreMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreMetrics_disputeRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DisputeRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Metric) graphql.Marshaler {
+			return ec.marshalNMetric2ᚖtradeguardᚋgraphᚋmodelᚐMetric(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreMetrics_disputeRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreMetrics",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Metric(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreMetrics_lateShipmentRate(ctx context.Context, field graphql.CollectedField, obj *model.StoreMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreMetrics_lateShipmentRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LateShipmentRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Metric) graphql.Marshaler {
+			return ec.marshalNMetric2ᚖtradeguardᚋgraphᚋmodelᚐMetric(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreMetrics_lateShipmentRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreMetrics",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Metric(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreMetrics_cancellationRate(ctx context.Context, field graphql.CollectedField, obj *model.StoreMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreMetrics_cancellationRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CancellationRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Metric) graphql.Marshaler {
+			return ec.marshalNMetric2ᚖtradeguardᚋgraphᚋmodelᚐMetric(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreMetrics_cancellationRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreMetrics",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Metric(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreMetrics_responseTime(ctx context.Context, field graphql.CollectedField, obj *model.StoreMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreMetrics_responseTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResponseTime, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ResponseTimeMetric) graphql.Marshaler {
+			return ec.marshalNResponseTimeMetric2ᚖtradeguardᚋgraphᚋmodelᚐResponseTimeMetric(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreMetrics_responseTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreMetrics",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResponseTimeMetric(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreMetrics_ratings(ctx context.Context, field graphql.CollectedField, obj *model.StoreMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreMetrics_ratings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ratings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RatingMetric) graphql.Marshaler {
+			return ec.marshalNRatingMetric2ᚖtradeguardᚋgraphᚋmodelᚐRatingMetric(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreMetrics_ratings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreMetrics",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RatingMetric(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreScore_day(ctx context.Context, field graphql.CollectedField, obj *scoring.Score) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreScore_day(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StoreScore().Day(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreScore_day(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoreScore", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _StoreScore_asOf(ctx context.Context, field graphql.CollectedField, obj *scoring.Score) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreScore_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreScore_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoreScore", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _StoreScore_score(ctx context.Context, field graphql.CollectedField, obj *scoring.Score) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreScore_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreScore_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoreScore", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _StoreScore_level(ctx context.Context, field graphql.CollectedField, obj *scoring.Score) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreScore_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNScoreLevel2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreScore_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoreScore", field, false, false, errors.New("field of type ScoreLevel does not have child fields"))
+}
+
+func (ec *executionContext) _StoreScore_policyVersion(ctx context.Context, field graphql.CollectedField, obj *scoring.Score) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreScore_policyVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PolicyVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreScore_policyVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoreScore", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _StoreScore_subScores(ctx context.Context, field graphql.CollectedField, obj *scoring.Score) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreScore_subScores(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StoreScore().SubScores(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.SubScore) graphql.Marshaler {
+			return ec.marshalNSubScore2ᚕtradeguardᚋgraphᚋmodelᚐSubScoreᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreScore_subScores(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreScore",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubScore(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreScore_weightedAverage(ctx context.Context, field graphql.CollectedField, obj *scoring.Score) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreScore_weightedAverage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weighted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreScore_weightedAverage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoreScore", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _StoreScore_deduction(ctx context.Context, field graphql.CollectedField, obj *scoring.Score) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreScore_deduction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StoreScore().Deduction(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ScoreDeduction) graphql.Marshaler {
+			return ec.marshalNScoreDeduction2ᚖtradeguardᚋgraphᚋmodelᚐScoreDeduction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreScore_deduction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreScore",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScoreDeduction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreScore_whatIf(ctx context.Context, field graphql.CollectedField, obj *scoring.Score) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreScore_whatIf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WhatIf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []scoring.Gain) graphql.Marshaler {
+			return ec.marshalNWhatIf2ᚕtradeguardᚋscoringᚐGainᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreScore_whatIf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreScore",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WhatIf(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreScore_ordersLast30Days(ctx context.Context, field graphql.CollectedField, obj *scoring.Score) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreScore_ordersLast30Days(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Orders30d, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreScore_ordersLast30Days(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoreScore", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _StoreScore_computedAt(ctx context.Context, field graphql.CollectedField, obj *scoring.Score) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreScore_computedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ComputedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreScore_computedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoreScore", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _SubScore_metric(ctx context.Context, field graphql.CollectedField, obj *model.SubScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubScore_metric(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Metric, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNMetricKey2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubScore_metric(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubScore", field, false, false, errors.New("field of type MetricKey does not have child fields"))
+}
+
+func (ec *executionContext) _SubScore_value(ctx context.Context, field graphql.CollectedField, obj *model.SubScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubScore_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubScore_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubScore", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _SubScore_numerator(ctx context.Context, field graphql.CollectedField, obj *model.SubScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubScore_numerator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Numerator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubScore_numerator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubScore", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SubScore_denominator(ctx context.Context, field graphql.CollectedField, obj *model.SubScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubScore_denominator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Denominator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubScore_denominator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubScore", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SubScore_weight(ctx context.Context, field graphql.CollectedField, obj *model.SubScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubScore_weight(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weight, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubScore_weight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubScore", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SubScore_subScore(ctx context.Context, field graphql.CollectedField, obj *model.SubScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubScore_subScore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubScore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubScore_subScore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubScore", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _SubScore_counted(ctx context.Context, field graphql.CollectedField, obj *model.SubScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubScore_counted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Counted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubScore_counted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubScore", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _SubScore_excellent(ctx context.Context, field graphql.CollectedField, obj *model.SubScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubScore_excellent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Excellent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubScore_excellent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubScore", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _SubScore_threshold(ctx context.Context, field graphql.CollectedField, obj *model.SubScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubScore_threshold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Threshold, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubScore_threshold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubScore", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _SubScore_status(ctx context.Context, field graphql.CollectedField, obj *model.SubScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubScore_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNMetricStatus2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubScore_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubScore", field, false, false, errors.New("field of type MetricStatus does not have child fields"))
+}
+
 func (ec *executionContext) _TokenRevokePayload_revoked(ctx context.Context, field graphql.CollectedField, obj *model.TokenRevokePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19366,6 +26540,70 @@ func (ec *executionContext) _User_role(ctx context.Context, field graphql.Collec
 }
 func (ec *executionContext) fieldContext_User_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, false, false, errors.New("field of type Role does not have child fields"))
+}
+
+func (ec *executionContext) _User_abuseFlags(ctx context.Context, field graphql.CollectedField, obj *tenants.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_abuseFlags(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().AbuseFlags(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []metrics.AbuseFlag) graphql.Marshaler {
+			return ec.marshalNBuyerAbuseFlag2ᚕtradeguardᚋmetricsᚐAbuseFlagᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_abuseFlags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "User",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BuyerAbuseFlag(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _User_history(ctx context.Context, field graphql.CollectedField, obj *tenants.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().History(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []tenants.LifecycleEvent) graphql.Marshaler {
+			return ec.marshalNLifecycleEvent2ᚕtradeguardᚋtenantsᚐLifecycleEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "User",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LifecycleEvent(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _UserError_code(ctx context.Context, field graphql.CollectedField, obj *model.UserError) (ret graphql.Marshaler) {
@@ -20358,6 +27596,52 @@ func (ec *executionContext) fieldContext_ViolationPayload_userErrors(_ context.C
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _WhatIf_metric(ctx context.Context, field graphql.CollectedField, obj *scoring.Gain) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhatIf_metric(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Metric, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNMetricKey2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WhatIf_metric(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WhatIf", field, false, false, errors.New("field of type MetricKey does not have child fields"))
+}
+
+func (ec *executionContext) _WhatIf_points(ctx context.Context, field graphql.CollectedField, obj *scoring.Gain) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhatIf_points(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Points, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WhatIf_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WhatIf", field, false, false, errors.New("field of type Float does not have child fields"))
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -22385,6 +29669,50 @@ func (ec *executionContext) unmarshalInputArbitrationRuleInput(ctx context.Conte
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputBuyerAbuseFlagSetInput(ctx context.Context, obj any) (model.BuyerAbuseFlagSetInput, error) {
+	var it model.BuyerAbuseFlagSetInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"buyerId", "flagged", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "buyerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("buyerId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BuyerID = data
+		case "flagged":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flagged"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Flagged = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputCaseEvidenceAddInput(ctx context.Context, obj any) (model.CaseEvidenceAddInput, error) {
 	var it model.CaseEvidenceAddInput
 	if obj == nil {
@@ -22461,6 +29789,57 @@ func (ec *executionContext) unmarshalInputCaseMessagePostInput(ctx context.Conte
 				return it, err
 			}
 			it.Body = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputChargebackRecordInput(ctx context.Context, obj any) (model.ChargebackRecordInput, error) {
+	var it model.ChargebackRecordInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orderId", "amount", "reason", "providerRef"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orderId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderID = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalNDecimal2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "providerRef":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerRef"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderRef = data
 		}
 	}
 	return it, nil
@@ -22563,6 +29942,43 @@ func (ec *executionContext) unmarshalInputComplaintResolveInput(ctx context.Cont
 				return it, err
 			}
 			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputLevelBandInput(ctx context.Context, obj any) (model.LevelBandInput, error) {
+	var it model.LevelBandInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"level", "min"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "level":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level"))
+			data, err := ec.unmarshalNScoreLevel2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Level = data
+		case "min":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("min"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Min = data
 		}
 	}
 	return it, nil
@@ -23382,6 +30798,251 @@ func (ec *executionContext) unmarshalInputRatingReviseInput(ctx context.Context,
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputScoreboardFilter(ctx context.Context, obj any) (model.ScoreboardFilter, error) {
+	var it model.ScoreboardFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"level", "failingMetric", "search"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "level":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level"))
+			data, err := ec.unmarshalOScoreLevel2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Level = data
+		case "failingMetric":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failingMetric"))
+			data, err := ec.unmarshalOMetricKey2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailingMetric = data
+		case "search":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Search = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputScoreboardOrder(ctx context.Context, obj any) (model.ScoreboardOrder, error) {
+	var it model.ScoreboardOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "DESC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNScoreboardSortField2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalOSortDirection2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputScoresRecomputeInput(ctx context.Context, obj any) (model.ScoresRecomputeInput, error) {
+	var it model.ScoresRecomputeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"asOf"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "asOf":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("asOf"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AsOf = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputScoringPolicyPublishInput(ctx context.Context, obj any) (model.ScoringPolicyPublishInput, error) {
+	var it model.ScoringPolicyPublishInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"rules", "generalPointValue", "seriousPointValue", "deductionCap", "bands", "lowestLevel", "minOrders", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "rules":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rules"))
+			data, err := ec.unmarshalNScoringRuleInput2ᚕtradeguardᚋgraphᚋmodelᚐScoringRuleInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rules = data
+		case "generalPointValue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("generalPointValue"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GeneralPointValue = data
+		case "seriousPointValue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seriousPointValue"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeriousPointValue = data
+		case "deductionCap":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deductionCap"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeductionCap = data
+		case "bands":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bands"))
+			data, err := ec.unmarshalNLevelBandInput2ᚕtradeguardᚋgraphᚋmodelᚐLevelBandInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Bands = data
+		case "lowestLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lowestLevel"))
+			data, err := ec.unmarshalOScoreLevel2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LowestLevel = data
+		case "minOrders":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minOrders"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinOrders = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputScoringRuleInput(ctx context.Context, obj any) (model.ScoringRuleInput, error) {
+	var it model.ScoringRuleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"metric", "weight", "excellent", "threshold"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "metric":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metric"))
+			data, err := ec.unmarshalNMetricKey2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Metric = data
+		case "weight":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weight"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Weight = data
+		case "excellent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("excellent"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Excellent = data
+		case "threshold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("threshold"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Threshold = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputShippingAddressInput(ctx context.Context, obj any) (model.ShippingAddressInput, error) {
 	var it model.ShippingAddressInput
 	if obj == nil {
@@ -23989,6 +31650,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._StaffInvite(ctx, sel, obj)
+	case scoring.Job:
+		return ec._ScoreJob(ctx, sel, &obj)
+	case *scoring.Job:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ScoreJob(ctx, sel, obj)
 	case ratings.Rating:
 		return ec._Rating(ctx, sel, &obj)
 	case *ratings.Rating:
@@ -25028,6 +32696,97 @@ func (ec *executionContext) _ApiTokenRevokePayload(ctx context.Context, sel ast.
 	return out
 }
 
+var buyerAbuseFlagImplementors = []string{"BuyerAbuseFlag"}
+
+func (ec *executionContext) _BuyerAbuseFlag(ctx context.Context, sel ast.SelectionSet, obj *metrics.AbuseFlag) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, buyerAbuseFlagImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BuyerAbuseFlag")
+		case "reason":
+			out.Values[i] = ec._BuyerAbuseFlag_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "flaggedAt":
+			out.Values[i] = ec._BuyerAbuseFlag_flaggedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "clearedAt":
+			out.Values[i] = ec._BuyerAbuseFlag_clearedAt(ctx, field, obj)
+		case "clearReason":
+			out.Values[i] = ec._BuyerAbuseFlag_clearReason(ctx, field, obj)
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var buyerAbuseFlagPayloadImplementors = []string{"BuyerAbuseFlagPayload"}
+
+func (ec *executionContext) _BuyerAbuseFlagPayload(ctx context.Context, sel ast.SelectionSet, obj *model.BuyerAbuseFlagPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, buyerAbuseFlagPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BuyerAbuseFlagPayload")
+		case "buyer":
+			out.Values[i] = ec._BuyerAbuseFlagPayload_buyer(ctx, field, obj)
+		case "flag":
+			out.Values[i] = ec._BuyerAbuseFlagPayload_flag(ctx, field, obj)
+		case "userErrors":
+			out.Values[i] = ec._BuyerAbuseFlagPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var caseDeadlineImplementors = []string{"CaseDeadline"}
 
 func (ec *executionContext) _CaseDeadline(ctx context.Context, sel ast.SelectionSet, obj *model.CaseDeadline) graphql.Marshaler {
@@ -25359,6 +33118,139 @@ func (ec *executionContext) _CaseRefund(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var chargebackImplementors = []string{"Chargeback"}
+
+func (ec *executionContext) _Chargeback(ctx context.Context, sel ast.SelectionSet, obj *metrics.Chargeback) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, chargebackImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Chargeback")
+		case "order":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Chargeback_order(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "amount":
+			out.Values[i] = ec._Chargeback_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._Chargeback_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "providerRef":
+			out.Values[i] = ec._Chargeback_providerRef(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reportedBy":
+			out.Values[i] = ec._Chargeback_reportedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reportedAt":
+			out.Values[i] = ec._Chargeback_reportedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var chargebackPayloadImplementors = []string{"ChargebackPayload"}
+
+func (ec *executionContext) _ChargebackPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ChargebackPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, chargebackPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChargebackPayload")
+		case "chargeback":
+			out.Values[i] = ec._ChargebackPayload_chargeback(ctx, field, obj)
+		case "userErrors":
+			out.Values[i] = ec._ChargebackPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var closureBlockerImplementors = []string{"ClosureBlocker"}
 
 func (ec *executionContext) _ClosureBlocker(ctx context.Context, sel ast.SelectionSet, obj *lifecycle.Blocker) graphql.Marshaler {
@@ -25623,6 +33515,50 @@ func (ec *executionContext) _Evidence(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var levelBandImplementors = []string{"LevelBand"}
+
+func (ec *executionContext) _LevelBand(ctx context.Context, sel ast.SelectionSet, obj *scoring.Band) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, levelBandImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LevelBand")
+		case "level":
+			out.Values[i] = ec._LevelBand_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "min":
+			out.Values[i] = ec._LevelBand_min(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var lifecycleEventImplementors = []string{"LifecycleEvent"}
 
 func (ec *executionContext) _LifecycleEvent(ctx context.Context, sel ast.SelectionSet, obj *tenants.LifecycleEvent) graphql.Marshaler {
@@ -25702,6 +33638,544 @@ func (ec *executionContext) _LoginPayload(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var metricImplementors = []string{"Metric"}
+
+func (ec *executionContext) _Metric(ctx context.Context, sel ast.SelectionSet, obj *model.Metric) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, metricImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Metric")
+		case "key":
+			out.Values[i] = ec._Metric_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "windowDays":
+			out.Values[i] = ec._Metric_windowDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "from":
+			out.Values[i] = ec._Metric_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "to":
+			out.Values[i] = ec._Metric_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "numerator":
+			out.Values[i] = ec._Metric_numerator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "denominator":
+			out.Values[i] = ec._Metric_denominator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rate":
+			out.Values[i] = ec._Metric_rate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "insufficientData":
+			out.Values[i] = ec._Metric_insufficientData(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "excellent":
+			out.Values[i] = ec._Metric_excellent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "threshold":
+			out.Values[i] = ec._Metric_threshold(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Metric_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "orders":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Metric_orders(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "trend":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Metric_trend(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var metricOrderImplementors = []string{"MetricOrder"}
+
+func (ec *executionContext) _MetricOrder(ctx context.Context, sel ast.SelectionSet, obj *metrics.CountedOrder) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, metricOrderImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MetricOrder")
+		case "order":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._MetricOrder_order(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "paidAt":
+			out.Values[i] = ec._MetricOrder_paidAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "signals":
+			out.Values[i] = ec._MetricOrder_signals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var metricOrderConnectionImplementors = []string{"MetricOrderConnection"}
+
+func (ec *executionContext) _MetricOrderConnection(ctx context.Context, sel ast.SelectionSet, obj *model.MetricOrderConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, metricOrderConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MetricOrderConnection")
+		case "edges":
+			out.Values[i] = ec._MetricOrderConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._MetricOrderConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._MetricOrderConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._MetricOrderConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var metricOrderEdgeImplementors = []string{"MetricOrderEdge"}
+
+func (ec *executionContext) _MetricOrderEdge(ctx context.Context, sel ast.SelectionSet, obj *model.MetricOrderEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, metricOrderEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MetricOrderEdge")
+		case "cursor":
+			out.Values[i] = ec._MetricOrderEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._MetricOrderEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var metricPointImplementors = []string{"MetricPoint"}
+
+func (ec *executionContext) _MetricPoint(ctx context.Context, sel ast.SelectionSet, obj *model.MetricPoint) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, metricPointImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MetricPoint")
+		case "day":
+			out.Values[i] = ec._MetricPoint_day(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "numerator":
+			out.Values[i] = ec._MetricPoint_numerator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "denominator":
+			out.Values[i] = ec._MetricPoint_denominator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rate":
+			out.Values[i] = ec._MetricPoint_rate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "insufficientData":
+			out.Values[i] = ec._MetricPoint_insufficientData(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var metricSignalImplementors = []string{"MetricSignal"}
+
+func (ec *executionContext) _MetricSignal(ctx context.Context, sel ast.SelectionSet, obj *metrics.Signal) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, metricSignalImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MetricSignal")
+		case "kind":
+			out.Values[i] = ec._MetricSignal_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._MetricSignal_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "case":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._MetricSignal_case(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "rating":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._MetricSignal_rating(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "chargeback":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._MetricSignal_chargeback(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -26120,6 +34594,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "caseMessagePost":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_caseMessagePost(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "scoringPolicyPublish":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_scoringPolicyPublish(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "scoresRecompute":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_scoresRecompute(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "buyerAbuseFlagSet":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_buyerAbuseFlagSet(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "chargebackRecord":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_chargebackRecord(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -27984,6 +36486,69 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "scoringPolicies":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_scoringPolicies(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "scoreboard":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_scoreboard(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "scoreJob":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_scoreJob(ctx, field)
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -28403,6 +36968,110 @@ func (ec *executionContext) _RatingEdge(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var ratingMetricImplementors = []string{"RatingMetric"}
+
+func (ec *executionContext) _RatingMetric(ctx context.Context, sel ast.SelectionSet, obj *model.RatingMetric) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ratingMetricImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RatingMetric")
+		case "key":
+			out.Values[i] = ec._RatingMetric_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "windowDays":
+			out.Values[i] = ec._RatingMetric_windowDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "from":
+			out.Values[i] = ec._RatingMetric_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._RatingMetric_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._RatingMetric_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "negative":
+			out.Values[i] = ec._RatingMetric_negative(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "overall":
+			out.Values[i] = ec._RatingMetric_overall(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "descriptionMatch":
+			out.Values[i] = ec._RatingMetric_descriptionMatch(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "serviceAttitude":
+			out.Values[i] = ec._RatingMetric_serviceAttitude(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "logisticsSpeed":
+			out.Values[i] = ec._RatingMetric_logisticsSpeed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "insufficientData":
+			out.Values[i] = ec._RatingMetric_insufficientData(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "excellent":
+			out.Values[i] = ec._RatingMetric_excellent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "threshold":
+			out.Values[i] = ec._RatingMetric_threshold(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._RatingMetric_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var ratingPayloadImplementors = []string{"RatingPayload"}
 
 func (ec *executionContext) _RatingPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RatingPayload) graphql.Marshaler {
@@ -28418,6 +37087,717 @@ func (ec *executionContext) _RatingPayload(ctx context.Context, sel ast.Selectio
 			out.Values[i] = ec._RatingPayload_rating(ctx, field, obj)
 		case "userErrors":
 			out.Values[i] = ec._RatingPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var responseTimeMetricImplementors = []string{"ResponseTimeMetric"}
+
+func (ec *executionContext) _ResponseTimeMetric(ctx context.Context, sel ast.SelectionSet, obj *model.ResponseTimeMetric) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, responseTimeMetricImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ResponseTimeMetric")
+		case "key":
+			out.Values[i] = ec._ResponseTimeMetric_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "windowDays":
+			out.Values[i] = ec._ResponseTimeMetric_windowDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "from":
+			out.Values[i] = ec._ResponseTimeMetric_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._ResponseTimeMetric_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cases":
+			out.Values[i] = ec._ResponseTimeMetric_cases(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "answered":
+			out.Values[i] = ec._ResponseTimeMetric_answered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "medianHours":
+			out.Values[i] = ec._ResponseTimeMetric_medianHours(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "insufficientData":
+			out.Values[i] = ec._ResponseTimeMetric_insufficientData(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "excellent":
+			out.Values[i] = ec._ResponseTimeMetric_excellent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "threshold":
+			out.Values[i] = ec._ResponseTimeMetric_threshold(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._ResponseTimeMetric_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var scoreDeductionImplementors = []string{"ScoreDeduction"}
+
+func (ec *executionContext) _ScoreDeduction(ctx context.Context, sel ast.SelectionSet, obj *model.ScoreDeduction) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, scoreDeductionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ScoreDeduction")
+		case "generalPoints":
+			out.Values[i] = ec._ScoreDeduction_generalPoints(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "seriousPoints":
+			out.Values[i] = ec._ScoreDeduction_seriousPoints(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "points":
+			out.Values[i] = ec._ScoreDeduction_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cap":
+			out.Values[i] = ec._ScoreDeduction_cap(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var scoreJobImplementors = []string{"ScoreJob", "Node"}
+
+func (ec *executionContext) _ScoreJob(ctx context.Context, sel ast.SelectionSet, obj *scoring.Job) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, scoreJobImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ScoreJob")
+		case "id":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._ScoreJob_id(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "asOf":
+			out.Values[i] = ec._ScoreJob_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._ScoreJob_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "total":
+			out.Values[i] = ec._ScoreJob_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "done":
+			out.Values[i] = ec._ScoreJob_done(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "failed":
+			out.Values[i] = ec._ScoreJob_failed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "error":
+			out.Values[i] = ec._ScoreJob_error(ctx, field, obj)
+		case "createdAt":
+			out.Values[i] = ec._ScoreJob_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "finishedAt":
+			out.Values[i] = ec._ScoreJob_finishedAt(ctx, field, obj)
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var scoreJobPayloadImplementors = []string{"ScoreJobPayload"}
+
+func (ec *executionContext) _ScoreJobPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ScoreJobPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, scoreJobPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ScoreJobPayload")
+		case "job":
+			out.Values[i] = ec._ScoreJobPayload_job(ctx, field, obj)
+		case "userErrors":
+			out.Values[i] = ec._ScoreJobPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var scoreboardConnectionImplementors = []string{"ScoreboardConnection"}
+
+func (ec *executionContext) _ScoreboardConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ScoreboardConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, scoreboardConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ScoreboardConnection")
+		case "edges":
+			out.Values[i] = ec._ScoreboardConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._ScoreboardConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ScoreboardConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ScoreboardConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var scoreboardEdgeImplementors = []string{"ScoreboardEdge"}
+
+func (ec *executionContext) _ScoreboardEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ScoreboardEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, scoreboardEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ScoreboardEdge")
+		case "cursor":
+			out.Values[i] = ec._ScoreboardEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ScoreboardEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var scoreboardMetricImplementors = []string{"ScoreboardMetric"}
+
+func (ec *executionContext) _ScoreboardMetric(ctx context.Context, sel ast.SelectionSet, obj *model.ScoreboardMetric) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, scoreboardMetricImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ScoreboardMetric")
+		case "metric":
+			out.Values[i] = ec._ScoreboardMetric_metric(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._ScoreboardMetric_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "numerator":
+			out.Values[i] = ec._ScoreboardMetric_numerator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "denominator":
+			out.Values[i] = ec._ScoreboardMetric_denominator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "insufficientData":
+			out.Values[i] = ec._ScoreboardMetric_insufficientData(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._ScoreboardMetric_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var scoreboardRowImplementors = []string{"ScoreboardRow"}
+
+func (ec *executionContext) _ScoreboardRow(ctx context.Context, sel ast.SelectionSet, obj *scoring.BoardRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, scoreboardRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ScoreboardRow")
+		case "store":
+			out.Values[i] = ec._ScoreboardRow_store(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "score":
+			out.Values[i] = ec._ScoreboardRow_score(ctx, field, obj)
+		case "metrics":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._ScoreboardRow_metrics(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var scoringPolicyImplementors = []string{"ScoringPolicy"}
+
+func (ec *executionContext) _ScoringPolicy(ctx context.Context, sel ast.SelectionSet, obj *scoring.Published) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, scoringPolicyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ScoringPolicy")
+		case "version":
+			out.Values[i] = ec._ScoringPolicy_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rules":
+			out.Values[i] = ec._ScoringPolicy_rules(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "generalPointValue":
+			out.Values[i] = ec._ScoringPolicy_generalPointValue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "seriousPointValue":
+			out.Values[i] = ec._ScoringPolicy_seriousPointValue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deductionCap":
+			out.Values[i] = ec._ScoringPolicy_deductionCap(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bands":
+			out.Values[i] = ec._ScoringPolicy_bands(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lowestLevel":
+			out.Values[i] = ec._ScoringPolicy_lowestLevel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "minOrders":
+			out.Values[i] = ec._ScoringPolicy_minOrders(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._ScoringPolicy_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publishedAt":
+			out.Values[i] = ec._ScoringPolicy_publishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var scoringPolicyPayloadImplementors = []string{"ScoringPolicyPayload"}
+
+func (ec *executionContext) _ScoringPolicyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ScoringPolicyPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, scoringPolicyPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ScoringPolicyPayload")
+		case "policy":
+			out.Values[i] = ec._ScoringPolicyPayload_policy(ctx, field, obj)
+		case "userErrors":
+			out.Values[i] = ec._ScoringPolicyPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var scoringRuleImplementors = []string{"ScoringRule"}
+
+func (ec *executionContext) _ScoringRule(ctx context.Context, sel ast.SelectionSet, obj *scoring.Rule) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, scoringRuleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ScoringRule")
+		case "metric":
+			out.Values[i] = ec._ScoringRule_metric(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "weight":
+			out.Values[i] = ec._ScoringRule_weight(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "excellent":
+			out.Values[i] = ec._ScoringRule_excellent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "threshold":
+			out.Values[i] = ec._ScoringRule_threshold(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "higherIsBetter":
+			out.Values[i] = ec._ScoringRule_higherIsBetter(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -29057,6 +38437,111 @@ func (ec *executionContext) _Store(ctx context.Context, sel ast.SelectionSet, ob
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "metrics":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Store_metrics(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "score":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Store_score(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "scoreHistory":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Store_scoreHistory(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -29269,6 +38754,366 @@ func (ec *executionContext) _StoreEdge(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var storeMetricsImplementors = []string{"StoreMetrics"}
+
+func (ec *executionContext) _StoreMetrics(ctx context.Context, sel ast.SelectionSet, obj *model.StoreMetrics) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, storeMetricsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StoreMetrics")
+		case "asOf":
+			out.Values[i] = ec._StoreMetrics_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ordersLast30Days":
+			out.Values[i] = ec._StoreMetrics_ordersLast30Days(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dissatisfactionRate":
+			out.Values[i] = ec._StoreMetrics_dissatisfactionRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "orderDefectRate":
+			out.Values[i] = ec._StoreMetrics_orderDefectRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "refundRate":
+			out.Values[i] = ec._StoreMetrics_refundRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "qualityRefundRate":
+			out.Values[i] = ec._StoreMetrics_qualityRefundRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "interventionRate":
+			out.Values[i] = ec._StoreMetrics_interventionRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "disputeRate":
+			out.Values[i] = ec._StoreMetrics_disputeRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lateShipmentRate":
+			out.Values[i] = ec._StoreMetrics_lateShipmentRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancellationRate":
+			out.Values[i] = ec._StoreMetrics_cancellationRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "responseTime":
+			out.Values[i] = ec._StoreMetrics_responseTime(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ratings":
+			out.Values[i] = ec._StoreMetrics_ratings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var storeScoreImplementors = []string{"StoreScore"}
+
+func (ec *executionContext) _StoreScore(ctx context.Context, sel ast.SelectionSet, obj *scoring.Score) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, storeScoreImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StoreScore")
+		case "day":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._StoreScore_day(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "asOf":
+			out.Values[i] = ec._StoreScore_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "score":
+			out.Values[i] = ec._StoreScore_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "level":
+			out.Values[i] = ec._StoreScore_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "policyVersion":
+			out.Values[i] = ec._StoreScore_policyVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "subScores":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._StoreScore_subScores(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "weightedAverage":
+			out.Values[i] = ec._StoreScore_weightedAverage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "deduction":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._StoreScore_deduction(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "whatIf":
+			out.Values[i] = ec._StoreScore_whatIf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ordersLast30Days":
+			out.Values[i] = ec._StoreScore_ordersLast30Days(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "computedAt":
+			out.Values[i] = ec._StoreScore_computedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var subScoreImplementors = []string{"SubScore"}
+
+func (ec *executionContext) _SubScore(ctx context.Context, sel ast.SelectionSet, obj *model.SubScore) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subScoreImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SubScore")
+		case "metric":
+			out.Values[i] = ec._SubScore_metric(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._SubScore_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "numerator":
+			out.Values[i] = ec._SubScore_numerator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "denominator":
+			out.Values[i] = ec._SubScore_denominator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "weight":
+			out.Values[i] = ec._SubScore_weight(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "subScore":
+			out.Values[i] = ec._SubScore_subScore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "counted":
+			out.Values[i] = ec._SubScore_counted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "excellent":
+			out.Values[i] = ec._SubScore_excellent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "threshold":
+			out.Values[i] = ec._SubScore_threshold(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._SubScore_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var tokenRevokePayloadImplementors = []string{"TokenRevokePayload"}
 
 func (ec *executionContext) _TokenRevokePayload(ctx context.Context, sel ast.SelectionSet, obj *model.TokenRevokePayload) graphql.Marshaler {
@@ -29403,6 +39248,78 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "abuseFlags":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._User_abuseFlags(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "history":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._User_history(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -29895,6 +39812,50 @@ func (ec *executionContext) _ViolationPayload(ctx context.Context, sel ast.Selec
 			out.Values[i] = ec._ViolationPayload_violation(ctx, field, obj)
 		case "userErrors":
 			out.Values[i] = ec._ViolationPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var whatIfImplementors = []string{"WhatIf"}
+
+func (ec *executionContext) _WhatIf(ctx context.Context, sel ast.SelectionSet, obj *scoring.Gain) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, whatIfImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WhatIf")
+		case "metric":
+			out.Values[i] = ec._WhatIf_metric(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "points":
+			out.Values[i] = ec._WhatIf_points(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -30703,6 +40664,45 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNBuyerAbuseFlag2tradeguardᚋmetricsᚐAbuseFlag(ctx context.Context, sel ast.SelectionSet, v metrics.AbuseFlag) graphql.Marshaler {
+	return ec._BuyerAbuseFlag(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNBuyerAbuseFlag2ᚕtradeguardᚋmetricsᚐAbuseFlagᚄ(ctx context.Context, sel ast.SelectionSet, v []metrics.AbuseFlag) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBuyerAbuseFlag2tradeguardᚋmetricsᚐAbuseFlag(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBuyerAbuseFlagPayload2tradeguardᚋgraphᚋmodelᚐBuyerAbuseFlagPayload(ctx context.Context, sel ast.SelectionSet, v model.BuyerAbuseFlagPayload) graphql.Marshaler {
+	return ec._BuyerAbuseFlagPayload(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNBuyerAbuseFlagPayload2ᚖtradeguardᚋgraphᚋmodelᚐBuyerAbuseFlagPayload(ctx context.Context, sel ast.SelectionSet, v *model.BuyerAbuseFlagPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._BuyerAbuseFlagPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNBuyerAbuseFlagSetInput2tradeguardᚋgraphᚋmodelᚐBuyerAbuseFlagSetInput(ctx context.Context, v any) (model.BuyerAbuseFlagSetInput, error) {
+	res, err := ec.unmarshalInputBuyerAbuseFlagSetInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCaseDeadlineAction2tradeguardᚋaftersalesᚐDeadlineAction(ctx context.Context, v any) (aftersales.DeadlineAction, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := aftersales.DeadlineAction(tmp)
@@ -30816,6 +40816,25 @@ func (ec *executionContext) marshalNCaseRefund2ᚕtradeguardᚋaftersalesᚐRefu
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNChargebackPayload2tradeguardᚋgraphᚋmodelᚐChargebackPayload(ctx context.Context, sel ast.SelectionSet, v model.ChargebackPayload) graphql.Marshaler {
+	return ec._ChargebackPayload(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNChargebackPayload2ᚖtradeguardᚋgraphᚋmodelᚐChargebackPayload(ctx context.Context, sel ast.SelectionSet, v *model.ChargebackPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ChargebackPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNChargebackRecordInput2tradeguardᚋgraphᚋmodelᚐChargebackRecordInput(ctx context.Context, v any) (model.ChargebackRecordInput, error) {
+	res, err := ec.unmarshalInputChargebackRecordInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNClosureBlocker2tradeguardᚋlifecycleᚐBlocker(ctx context.Context, sel ast.SelectionSet, v lifecycle.Blocker) graphql.Marshaler {
@@ -31019,6 +41038,46 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) marshalNLevelBand2tradeguardᚋscoringᚐBand(ctx context.Context, sel ast.SelectionSet, v scoring.Band) graphql.Marshaler {
+	return ec._LevelBand(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNLevelBand2ᚕtradeguardᚋscoringᚐBandᚄ(ctx context.Context, sel ast.SelectionSet, v []scoring.Band) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLevelBand2tradeguardᚋscoringᚐBand(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNLevelBandInput2tradeguardᚋgraphᚋmodelᚐLevelBandInput(ctx context.Context, v any) (model.LevelBandInput, error) {
+	res, err := ec.unmarshalInputLevelBandInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNLevelBandInput2ᚕtradeguardᚋgraphᚋmodelᚐLevelBandInputᚄ(ctx context.Context, v any) ([]model.LevelBandInput, error) {
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]model.LevelBandInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNLevelBandInput2tradeguardᚋgraphᚋmodelᚐLevelBandInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalNLiability2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -31072,6 +41131,168 @@ func (ec *executionContext) marshalNLoginPayload2ᚖtradeguardᚋgraphᚋmodel�
 		return graphql.Null
 	}
 	return ec._LoginPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMetric2ᚖtradeguardᚋgraphᚋmodelᚐMetric(ctx context.Context, sel ast.SelectionSet, v *model.Metric) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Metric(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMetricKey2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMetricKey2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNMetricOrder2tradeguardᚋmetricsᚐCountedOrder(ctx context.Context, sel ast.SelectionSet, v metrics.CountedOrder) graphql.Marshaler {
+	return ec._MetricOrder(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNMetricOrder2ᚕtradeguardᚋmetricsᚐCountedOrderᚄ(ctx context.Context, sel ast.SelectionSet, v []metrics.CountedOrder) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMetricOrder2tradeguardᚋmetricsᚐCountedOrder(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMetricOrder2ᚖtradeguardᚋmetricsᚐCountedOrder(ctx context.Context, sel ast.SelectionSet, v *metrics.CountedOrder) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._MetricOrder(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMetricOrderConnection2tradeguardᚋgraphᚋmodelᚐMetricOrderConnection(ctx context.Context, sel ast.SelectionSet, v model.MetricOrderConnection) graphql.Marshaler {
+	return ec._MetricOrderConnection(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNMetricOrderConnection2ᚖtradeguardᚋgraphᚋmodelᚐMetricOrderConnection(ctx context.Context, sel ast.SelectionSet, v *model.MetricOrderConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._MetricOrderConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMetricOrderEdge2tradeguardᚋgraphᚋmodelᚐMetricOrderEdge(ctx context.Context, sel ast.SelectionSet, v model.MetricOrderEdge) graphql.Marshaler {
+	return ec._MetricOrderEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNMetricOrderEdge2ᚕtradeguardᚋgraphᚋmodelᚐMetricOrderEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.MetricOrderEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMetricOrderEdge2tradeguardᚋgraphᚋmodelᚐMetricOrderEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMetricPoint2tradeguardᚋgraphᚋmodelᚐMetricPoint(ctx context.Context, sel ast.SelectionSet, v model.MetricPoint) graphql.Marshaler {
+	return ec._MetricPoint(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNMetricPoint2ᚕtradeguardᚋgraphᚋmodelᚐMetricPointᚄ(ctx context.Context, sel ast.SelectionSet, v []model.MetricPoint) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMetricPoint2tradeguardᚋgraphᚋmodelᚐMetricPoint(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMetricSignal2tradeguardᚋmetricsᚐSignal(ctx context.Context, sel ast.SelectionSet, v metrics.Signal) graphql.Marshaler {
+	return ec._MetricSignal(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNMetricSignal2ᚕtradeguardᚋmetricsᚐSignalᚄ(ctx context.Context, sel ast.SelectionSet, v []metrics.Signal) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMetricSignal2tradeguardᚋmetricsᚐSignal(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNMetricSignalKind2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMetricSignalKind2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNMetricStatus2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMetricStatus2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNMoney2tradeguardᚋmoneyᚐMoney(ctx context.Context, sel ast.SelectionSet, v money.Money) graphql.Marshaler {
@@ -31652,6 +41873,16 @@ func (ec *executionContext) marshalNRatingEdge2ᚕtradeguardᚋgraphᚋmodelᚐR
 	return ret
 }
 
+func (ec *executionContext) marshalNRatingMetric2ᚖtradeguardᚋgraphᚋmodelᚐRatingMetric(ctx context.Context, sel ast.SelectionSet, v *model.RatingMetric) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RatingMetric(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNRatingPayload2tradeguardᚋgraphᚋmodelᚐRatingPayload(ctx context.Context, sel ast.SelectionSet, v model.RatingPayload) graphql.Marshaler {
 	return ec._RatingPayload(ctx, sel, &v)
 }
@@ -31674,6 +41905,16 @@ func (ec *executionContext) unmarshalNRatingReplyInput2tradeguardᚋgraphᚋmode
 func (ec *executionContext) unmarshalNRatingReviseInput2tradeguardᚋgraphᚋmodelᚐRatingReviseInput(ctx context.Context, v any) (model.RatingReviseInput, error) {
 	res, err := ec.unmarshalInputRatingReviseInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNResponseTimeMetric2ᚖtradeguardᚋgraphᚋmodelᚐResponseTimeMetric(ctx context.Context, sel ast.SelectionSet, v *model.ResponseTimeMetric) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ResponseTimeMetric(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRole2tradeguardᚋtenantsᚐRole(ctx context.Context, v any) (tenants.Role, error) {
@@ -31722,6 +41963,250 @@ func (ec *executionContext) marshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx c
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNScoreDeduction2tradeguardᚋgraphᚋmodelᚐScoreDeduction(ctx context.Context, sel ast.SelectionSet, v model.ScoreDeduction) graphql.Marshaler {
+	return ec._ScoreDeduction(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNScoreDeduction2ᚖtradeguardᚋgraphᚋmodelᚐScoreDeduction(ctx context.Context, sel ast.SelectionSet, v *model.ScoreDeduction) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ScoreDeduction(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNScoreJobPayload2tradeguardᚋgraphᚋmodelᚐScoreJobPayload(ctx context.Context, sel ast.SelectionSet, v model.ScoreJobPayload) graphql.Marshaler {
+	return ec._ScoreJobPayload(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNScoreJobPayload2ᚖtradeguardᚋgraphᚋmodelᚐScoreJobPayload(ctx context.Context, sel ast.SelectionSet, v *model.ScoreJobPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ScoreJobPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNScoreJobStatus2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNScoreJobStatus2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNScoreLevel2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNScoreLevel2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNScoreboardConnection2tradeguardᚋgraphᚋmodelᚐScoreboardConnection(ctx context.Context, sel ast.SelectionSet, v model.ScoreboardConnection) graphql.Marshaler {
+	return ec._ScoreboardConnection(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNScoreboardConnection2ᚖtradeguardᚋgraphᚋmodelᚐScoreboardConnection(ctx context.Context, sel ast.SelectionSet, v *model.ScoreboardConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ScoreboardConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNScoreboardEdge2tradeguardᚋgraphᚋmodelᚐScoreboardEdge(ctx context.Context, sel ast.SelectionSet, v model.ScoreboardEdge) graphql.Marshaler {
+	return ec._ScoreboardEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNScoreboardEdge2ᚕtradeguardᚋgraphᚋmodelᚐScoreboardEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ScoreboardEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNScoreboardEdge2tradeguardᚋgraphᚋmodelᚐScoreboardEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNScoreboardMetric2tradeguardᚋgraphᚋmodelᚐScoreboardMetric(ctx context.Context, sel ast.SelectionSet, v model.ScoreboardMetric) graphql.Marshaler {
+	return ec._ScoreboardMetric(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNScoreboardMetric2ᚕtradeguardᚋgraphᚋmodelᚐScoreboardMetricᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ScoreboardMetric) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNScoreboardMetric2tradeguardᚋgraphᚋmodelᚐScoreboardMetric(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNScoreboardRow2tradeguardᚋscoringᚐBoardRow(ctx context.Context, sel ast.SelectionSet, v scoring.BoardRow) graphql.Marshaler {
+	return ec._ScoreboardRow(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNScoreboardRow2ᚕtradeguardᚋscoringᚐBoardRowᚄ(ctx context.Context, sel ast.SelectionSet, v []scoring.BoardRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNScoreboardRow2tradeguardᚋscoringᚐBoardRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNScoreboardRow2ᚖtradeguardᚋscoringᚐBoardRow(ctx context.Context, sel ast.SelectionSet, v *scoring.BoardRow) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ScoreboardRow(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNScoreboardSortField2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNScoreboardSortField2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNScoresRecomputeInput2tradeguardᚋgraphᚋmodelᚐScoresRecomputeInput(ctx context.Context, v any) (model.ScoresRecomputeInput, error) {
+	res, err := ec.unmarshalInputScoresRecomputeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNScoringPolicy2tradeguardᚋscoringᚐPublished(ctx context.Context, sel ast.SelectionSet, v scoring.Published) graphql.Marshaler {
+	return ec._ScoringPolicy(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNScoringPolicy2ᚕtradeguardᚋscoringᚐPublishedᚄ(ctx context.Context, sel ast.SelectionSet, v []scoring.Published) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNScoringPolicy2tradeguardᚋscoringᚐPublished(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNScoringPolicyPayload2tradeguardᚋgraphᚋmodelᚐScoringPolicyPayload(ctx context.Context, sel ast.SelectionSet, v model.ScoringPolicyPayload) graphql.Marshaler {
+	return ec._ScoringPolicyPayload(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNScoringPolicyPayload2ᚖtradeguardᚋgraphᚋmodelᚐScoringPolicyPayload(ctx context.Context, sel ast.SelectionSet, v *model.ScoringPolicyPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ScoringPolicyPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNScoringPolicyPublishInput2tradeguardᚋgraphᚋmodelᚐScoringPolicyPublishInput(ctx context.Context, v any) (model.ScoringPolicyPublishInput, error) {
+	res, err := ec.unmarshalInputScoringPolicyPublishInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNScoringRule2tradeguardᚋscoringᚐRule(ctx context.Context, sel ast.SelectionSet, v scoring.Rule) graphql.Marshaler {
+	return ec._ScoringRule(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNScoringRule2ᚕtradeguardᚋscoringᚐRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []scoring.Rule) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNScoringRule2tradeguardᚋscoringᚐRule(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNScoringRuleInput2tradeguardᚋgraphᚋmodelᚐScoringRuleInput(ctx context.Context, v any) (model.ScoringRuleInput, error) {
+	res, err := ec.unmarshalInputScoringRuleInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNScoringRuleInput2ᚕtradeguardᚋgraphᚋmodelᚐScoringRuleInputᚄ(ctx context.Context, v any) ([]model.ScoringRuleInput, error) {
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]model.ScoringRuleInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNScoringRuleInput2tradeguardᚋgraphᚋmodelᚐScoringRuleInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalNShippingAddress2tradeguardᚋgraphᚋmodelᚐShippingAddress(ctx context.Context, sel ast.SelectionSet, v model.ShippingAddress) graphql.Marshaler {
@@ -31971,6 +42456,40 @@ func (ec *executionContext) marshalNStoreEdge2ᚕtradeguardᚋgraphᚋmodelᚐSt
 	return ret
 }
 
+func (ec *executionContext) marshalNStoreMetrics2tradeguardᚋgraphᚋmodelᚐStoreMetrics(ctx context.Context, sel ast.SelectionSet, v model.StoreMetrics) graphql.Marshaler {
+	return ec._StoreMetrics(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNStoreMetrics2ᚖtradeguardᚋgraphᚋmodelᚐStoreMetrics(ctx context.Context, sel ast.SelectionSet, v *model.StoreMetrics) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._StoreMetrics(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStoreScore2tradeguardᚋscoringᚐScore(ctx context.Context, sel ast.SelectionSet, v scoring.Score) graphql.Marshaler {
+	return ec._StoreScore(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNStoreScore2ᚕtradeguardᚋscoringᚐScoreᚄ(ctx context.Context, sel ast.SelectionSet, v []scoring.Score) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStoreScore2tradeguardᚋscoringᚐScore(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNStoreStatus2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -32001,6 +42520,26 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNSubScore2tradeguardᚋgraphᚋmodelᚐSubScore(ctx context.Context, sel ast.SelectionSet, v model.SubScore) graphql.Marshaler {
+	return ec._SubScore(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSubScore2ᚕtradeguardᚋgraphᚋmodelᚐSubScoreᚄ(ctx context.Context, sel ast.SelectionSet, v []model.SubScore) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSubScore2tradeguardᚋgraphᚋmodelᚐSubScore(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNTokenRefreshInput2tradeguardᚋgraphᚋmodelᚐTokenRefreshInput(ctx context.Context, v any) (model.TokenRefreshInput, error) {
@@ -32210,6 +42749,26 @@ func (ec *executionContext) marshalNViolationTrack2string(ctx context.Context, s
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNWhatIf2tradeguardᚋscoringᚐGain(ctx context.Context, sel ast.SelectionSet, v scoring.Gain) graphql.Marshaler {
+	return ec._WhatIf(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNWhatIf2ᚕtradeguardᚋscoringᚐGainᚄ(ctx context.Context, sel ast.SelectionSet, v []scoring.Gain) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWhatIf2tradeguardᚋscoringᚐGain(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -32606,6 +43165,13 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) marshalOBuyerAbuseFlag2ᚖtradeguardᚋmetricsᚐAbuseFlag(ctx context.Context, sel ast.SelectionSet, v *metrics.AbuseFlag) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BuyerAbuseFlag(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOCancelKind2ᚖstring(ctx context.Context, v any) (*string, error) {
 	if v == nil {
 		return nil, nil
@@ -32636,6 +43202,13 @@ func (ec *executionContext) marshalOCaseMessage2ᚖtradeguardᚋaftersalesᚐMes
 		return graphql.Null
 	}
 	return ec._CaseMessage(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOChargeback2ᚖtradeguardᚋmetricsᚐChargeback(ctx context.Context, sel ast.SelectionSet, v *metrics.Chargeback) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Chargeback(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalODateTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
@@ -32793,6 +43366,24 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalInt(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOMetricKey2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMetricKey2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
 	return res
 }
 
@@ -32979,6 +43570,109 @@ func (ec *executionContext) unmarshalORatingFilter2ᚖtradeguardᚋgraphᚋmodel
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOScoreJob2ᚖtradeguardᚋscoringᚐJob(ctx context.Context, sel ast.SelectionSet, v *scoring.Job) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ScoreJob(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOScoreLevel2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNScoreLevel2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOScoreLevel2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNScoreLevel2string(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOScoreLevel2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOScoreLevel2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOScoreboardFilter2ᚖtradeguardᚋgraphᚋmodelᚐScoreboardFilter(ctx context.Context, v any) (*model.ScoreboardFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputScoreboardFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOScoreboardOrder2ᚖtradeguardᚋgraphᚋmodelᚐScoreboardOrder(ctx context.Context, v any) (*model.ScoreboardOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputScoreboardOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOScoringPolicy2ᚖtradeguardᚋscoringᚐPublished(ctx context.Context, sel ast.SelectionSet, v *scoring.Published) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ScoringPolicy(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSortDirection2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSortDirection2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
+	return res
+}
+
 func (ec *executionContext) marshalOStaffInvite2ᚖtradeguardᚋtenantsᚐInvite(ctx context.Context, sel ast.SelectionSet, v *tenants.Invite) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -33010,6 +43704,13 @@ func (ec *executionContext) marshalOStore2ᚖtradeguardᚋtenantsᚐStore(ctx co
 		return graphql.Null
 	}
 	return ec._Store(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOStoreScore2ᚖtradeguardᚋscoringᚐScore(ctx context.Context, sel ast.SelectionSet, v *scoring.Score) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._StoreScore(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
@@ -33076,6 +43777,13 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOUser2ᚖtradeguardᚋtenantsᚐUser(ctx context.Context, sel ast.SelectionSet, v *tenants.User) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._User(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOViewer2ᚖtradeguardᚋgraphᚋmodelᚐViewer(ctx context.Context, sel ast.SelectionSet, v *model.Viewer) graphql.Marshaler {

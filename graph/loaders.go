@@ -10,6 +10,7 @@ import (
 
 	"tradeguard/aftersales"
 	"tradeguard/catalog"
+	"tradeguard/metrics"
 	"tradeguard/orders"
 	"tradeguard/ratings"
 	"tradeguard/tenants"
@@ -33,6 +34,7 @@ type loaders struct {
 	ratingByOrder *dataloadgen.Loader[orders.Key, ratings.Rating]
 	caseEvidence  *dataloadgen.Loader[aftersales.Key, []aftersales.Evidence]
 	caseMessages  *dataloadgen.Loader[aftersales.Key, []aftersales.Message]
+	chargeback    *dataloadgen.Loader[metrics.ChargebackKey, metrics.Chargeback]
 }
 
 const loaderWait = 2 * time.Millisecond
@@ -67,6 +69,12 @@ func newLoaders(s *tenants.Session) *loaders {
 		}, wait),
 		events: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []orders.Key) (map[orders.Key][]orders.Event, error) {
 			return orders.EventsByOrders(ctx, s, keys)
+		}, wait),
+		chargeback: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []metrics.ChargebackKey) (map[metrics.ChargebackKey]metrics.Chargeback, error) {
+			rows, err := metrics.ChargebacksByKeys(ctx, s, keys)
+			return index(rows, func(c metrics.Chargeback) metrics.ChargebackKey {
+				return metrics.ChargebackKey{StoreID: c.StoreID, ID: c.ID}
+			}), err
 		}, wait),
 		kase: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []aftersales.Key) (map[aftersales.Key]aftersales.Case, error) {
 			rows, err := aftersales.ByKeys(ctx, s, keys)

@@ -65,6 +65,9 @@ func (r *Resolver) node(ctx context.Context, id string) (model.Node, error) {
 			}
 			return asNode(&v, err == nil, err)
 		}
+	case kindScoreJob:
+		j, err := scoreJob(ctx, id)
+		return asNode(j, j != nil, err)
 	case kindAPIToken:
 		if ids, ok := parseID(id, kindAPIToken, 2); ok && tenants.PrincipalFrom(ctx).IsStoreOwner() {
 			ts, err := tenants.ListAPITokens(ctx, tenants.SessionFrom(ctx))

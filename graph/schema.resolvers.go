@@ -13,8 +13,10 @@ import (
 	"tradeguard/catalog"
 	"tradeguard/graph/model"
 	"tradeguard/lifecycle"
+	"tradeguard/metrics"
 	"tradeguard/orders"
 	"tradeguard/ratings"
+	"tradeguard/scoring"
 	"tradeguard/tenants"
 	"tradeguard/violations"
 )
@@ -95,6 +97,11 @@ func (r *caseMessageResolver) ID(ctx context.Context, obj *aftersales.Message) (
 	return globalID(kindCaseMessage, obj.StoreID, obj.ID), nil
 }
 
+// Order is the resolver for the order field.
+func (r *chargebackResolver) Order(ctx context.Context, obj *metrics.Chargeback) (*orders.Order, error) {
+	return load(ctx, loadersFrom(ctx).order, orders.Key{StoreID: obj.StoreID, ID: obj.OrderID})
+}
+
 // ID is the resolver for the id field.
 func (r *closureBlockerResolver) ID(ctx context.Context, obj *lifecycle.Blocker) (*string, error) {
 	return blockerID(*obj), nil
@@ -108,6 +115,36 @@ func (r *evidenceResolver) ID(ctx context.Context, obj *aftersales.Evidence) (st
 // DownloadURL is the resolver for the downloadUrl field.
 func (r *evidenceResolver) DownloadURL(ctx context.Context, obj *aftersales.Evidence) (string, error) {
 	return "/evidence/" + obj.StoreID.String() + "/" + obj.ID.String(), nil
+}
+
+// Orders is the resolver for the orders field.
+func (r *metricResolver) Orders(ctx context.Context, obj *model.Metric, first *int, after *string) (*model.MetricOrderConnection, error) {
+	return metricOrders(ctx, obj, first, after)
+}
+
+// Trend is the resolver for the trend field.
+func (r *metricResolver) Trend(ctx context.Context, obj *model.Metric, from time.Time, to time.Time) ([]model.MetricPoint, error) {
+	return metricTrend(ctx, obj, from, to, r.Now())
+}
+
+// Order is the resolver for the order field.
+func (r *metricOrderResolver) Order(ctx context.Context, obj *metrics.CountedOrder) (*orders.Order, error) {
+	return load(ctx, loadersFrom(ctx).order, orders.Key{StoreID: obj.StoreID, ID: obj.OrderID})
+}
+
+// Case is the resolver for the case field.
+func (r *metricSignalResolver) Case(ctx context.Context, obj *metrics.Signal) (*aftersales.Case, error) {
+	return signalCase(ctx, obj)
+}
+
+// Rating is the resolver for the rating field.
+func (r *metricSignalResolver) Rating(ctx context.Context, obj *metrics.Signal) (*ratings.Rating, error) {
+	return signalRating(ctx, obj)
+}
+
+// Chargeback is the resolver for the chargeback field.
+func (r *metricSignalResolver) Chargeback(ctx context.Context, obj *metrics.Signal) (*metrics.Chargeback, error) {
+	return signalChargeback(ctx, obj)
 }
 
 // Login is the resolver for the login field.
@@ -573,6 +610,26 @@ func (r *mutationResolver) CaseMessagePost(ctx context.Context, input model.Case
 	return messagePayload(ctx)(aftersales.PostMessage(ctx, tenants.SessionFrom(ctx), k, input.Body, r.Now()))
 }
 
+// ScoringPolicyPublish is the resolver for the scoringPolicyPublish field.
+func (r *mutationResolver) ScoringPolicyPublish(ctx context.Context, input model.ScoringPolicyPublishInput) (*model.ScoringPolicyPayload, error) {
+	return policyPublish(ctx, input, r.Now())
+}
+
+// ScoresRecompute is the resolver for the scoresRecompute field.
+func (r *mutationResolver) ScoresRecompute(ctx context.Context, input model.ScoresRecomputeInput) (*model.ScoreJobPayload, error) {
+	return r.scoresRecompute(ctx, input)
+}
+
+// BuyerAbuseFlagSet is the resolver for the buyerAbuseFlagSet field.
+func (r *mutationResolver) BuyerAbuseFlagSet(ctx context.Context, input model.BuyerAbuseFlagSetInput) (*model.BuyerAbuseFlagPayload, error) {
+	return abuseFlagSet(ctx, input, r.Now())
+}
+
+// ChargebackRecord is the resolver for the chargebackRecord field.
+func (r *mutationResolver) ChargebackRecord(ctx context.Context, input model.ChargebackRecordInput) (*model.ChargebackPayload, error) {
+	return chargebackRecord(ctx, input, r.Now())
+}
+
 // ID is the resolver for the id field.
 func (r *orderResolver) ID(ctx context.Context, obj *orders.Order) (string, error) {
 	return globalID(kindOrder, obj.StoreID, obj.ID), nil
@@ -785,6 +842,21 @@ func (r *queryResolver) PenaltyReviewQueue(ctx context.Context, first *int) ([]t
 	return violations.ReviewQueue(ctx, tenants.SessionFrom(ctx), min(pageSize(first), MaxPageSize))
 }
 
+// ScoringPolicies is the resolver for the scoringPolicies field.
+func (r *queryResolver) ScoringPolicies(ctx context.Context) ([]scoring.Published, error) {
+	return scoring.Policies(ctx, tenants.SessionFrom(ctx), r.Now())
+}
+
+// Scoreboard is the resolver for the scoreboard field.
+func (r *queryResolver) Scoreboard(ctx context.Context, asOf *time.Time, first *int, after *string, filter *model.ScoreboardFilter, orderBy *model.ScoreboardOrder) (*model.ScoreboardConnection, error) {
+	return scoreboard(ctx, asOf, first, after, filter, orderBy, r.Now())
+}
+
+// ScoreJob is the resolver for the scoreJob field.
+func (r *queryResolver) ScoreJob(ctx context.Context, id string) (*scoring.Job, error) {
+	return scoreJob(ctx, id)
+}
+
 // ID is the resolver for the id field.
 func (r *ratingResolver) ID(ctx context.Context, obj *ratings.Rating) (string, error) {
 	return globalID(kindRating, obj.StoreID, obj.ID), nil
@@ -803,6 +875,16 @@ func (r *ratingResolver) Order(ctx context.Context, obj *ratings.Rating) (*order
 // AvailableActions is the resolver for the availableActions field.
 func (r *ratingResolver) AvailableActions(ctx context.Context, obj *ratings.Rating) ([]ratings.Action, error) {
 	return ratings.Available(tenants.PrincipalFrom(ctx), *obj, r.Now()), nil
+}
+
+// ID is the resolver for the id field.
+func (r *scoreJobResolver) ID(ctx context.Context, obj *scoring.Job) (string, error) {
+	return globalID(kindScoreJob, obj.ID), nil
+}
+
+// Metrics is the resolver for the metrics field.
+func (r *scoreboardRowResolver) Metrics(ctx context.Context, obj *scoring.BoardRow) ([]model.ScoreboardMetric, error) {
+	return boardMetrics(obj), nil
 }
 
 // ID is the resolver for the id field.
@@ -857,6 +939,36 @@ func (r *storeResolver) Penalties(ctx context.Context, obj *tenants.Store, inFor
 	return ps, storeFieldErr(err)
 }
 
+// Metrics is the resolver for the metrics field.
+func (r *storeResolver) Metrics(ctx context.Context, obj *tenants.Store, asOf *time.Time) (*model.StoreMetrics, error) {
+	return storeMetrics(ctx, obj, asOf, r.Now())
+}
+
+// Score is the resolver for the score field.
+func (r *storeResolver) Score(ctx context.Context, obj *tenants.Store, asOf *time.Time) (*scoring.Score, error) {
+	return storeScore(ctx, obj, asOf, r.Now())
+}
+
+// ScoreHistory is the resolver for the scoreHistory field.
+func (r *storeResolver) ScoreHistory(ctx context.Context, obj *tenants.Store, from time.Time, to time.Time) ([]scoring.Score, error) {
+	return scoreHistory(ctx, obj, from, to)
+}
+
+// Day is the resolver for the day field.
+func (r *storeScoreResolver) Day(ctx context.Context, obj *scoring.Score) (string, error) {
+	return obj.Day.Format(time.DateOnly), nil
+}
+
+// SubScores is the resolver for the subScores field.
+func (r *storeScoreResolver) SubScores(ctx context.Context, obj *scoring.Score) ([]model.SubScore, error) {
+	return subScores(obj), nil
+}
+
+// Deduction is the resolver for the deduction field.
+func (r *storeScoreResolver) Deduction(ctx context.Context, obj *scoring.Score) (*model.ScoreDeduction, error) {
+	return scoreDeduction(obj), nil
+}
+
 // ID is the resolver for the id field.
 func (r *userResolver) ID(ctx context.Context, obj *tenants.User) (string, error) {
 	return globalID(kindUser, obj.ID), nil
@@ -868,6 +980,16 @@ func (r *userResolver) Email(ctx context.Context, obj *tenants.User) (*string, e
 		return nil, nil
 	}
 	return &obj.Email, nil
+}
+
+// AbuseFlags is the resolver for the abuseFlags field.
+func (r *userResolver) AbuseFlags(ctx context.Context, obj *tenants.User) ([]metrics.AbuseFlag, error) {
+	return userAbuseFlags(ctx, obj)
+}
+
+// History is the resolver for the history field.
+func (r *userResolver) History(ctx context.Context, obj *tenants.User) ([]tenants.LifecycleEvent, error) {
+	return userHistory(ctx, obj)
 }
 
 // ID is the resolver for the id field.
@@ -903,11 +1025,23 @@ func (r *Resolver) ApiToken() ApiTokenResolver { return &apiTokenResolver{r} }
 // CaseMessage returns CaseMessageResolver implementation.
 func (r *Resolver) CaseMessage() CaseMessageResolver { return &caseMessageResolver{r} }
 
+// Chargeback returns ChargebackResolver implementation.
+func (r *Resolver) Chargeback() ChargebackResolver { return &chargebackResolver{r} }
+
 // ClosureBlocker returns ClosureBlockerResolver implementation.
 func (r *Resolver) ClosureBlocker() ClosureBlockerResolver { return &closureBlockerResolver{r} }
 
 // Evidence returns EvidenceResolver implementation.
 func (r *Resolver) Evidence() EvidenceResolver { return &evidenceResolver{r} }
+
+// Metric returns MetricResolver implementation.
+func (r *Resolver) Metric() MetricResolver { return &metricResolver{r} }
+
+// MetricOrder returns MetricOrderResolver implementation.
+func (r *Resolver) MetricOrder() MetricOrderResolver { return &metricOrderResolver{r} }
+
+// MetricSignal returns MetricSignalResolver implementation.
+func (r *Resolver) MetricSignal() MetricSignalResolver { return &metricSignalResolver{r} }
 
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
@@ -933,11 +1067,20 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 // Rating returns RatingResolver implementation.
 func (r *Resolver) Rating() RatingResolver { return &ratingResolver{r} }
 
+// ScoreJob returns ScoreJobResolver implementation.
+func (r *Resolver) ScoreJob() ScoreJobResolver { return &scoreJobResolver{r} }
+
+// ScoreboardRow returns ScoreboardRowResolver implementation.
+func (r *Resolver) ScoreboardRow() ScoreboardRowResolver { return &scoreboardRowResolver{r} }
+
 // StaffInvite returns StaffInviteResolver implementation.
 func (r *Resolver) StaffInvite() StaffInviteResolver { return &staffInviteResolver{r} }
 
 // Store returns StoreResolver implementation.
 func (r *Resolver) Store() StoreResolver { return &storeResolver{r} }
+
+// StoreScore returns StoreScoreResolver implementation.
+func (r *Resolver) StoreScore() StoreScoreResolver { return &storeScoreResolver{r} }
 
 // User returns UserResolver implementation.
 func (r *Resolver) User() UserResolver { return &userResolver{r} }
@@ -949,8 +1092,12 @@ type afterSalesCaseResolver struct{ *Resolver }
 type afterSalesCaseItemResolver struct{ *Resolver }
 type apiTokenResolver struct{ *Resolver }
 type caseMessageResolver struct{ *Resolver }
+type chargebackResolver struct{ *Resolver }
 type closureBlockerResolver struct{ *Resolver }
 type evidenceResolver struct{ *Resolver }
+type metricResolver struct{ *Resolver }
+type metricOrderResolver struct{ *Resolver }
+type metricSignalResolver struct{ *Resolver }
 type mutationResolver struct{ *Resolver }
 type orderResolver struct{ *Resolver }
 type orderBuyerResolver struct{ *Resolver }
@@ -959,7 +1106,10 @@ type penaltyResolver struct{ *Resolver }
 type productResolver struct{ *Resolver }
 type queryResolver struct{ *Resolver }
 type ratingResolver struct{ *Resolver }
+type scoreJobResolver struct{ *Resolver }
+type scoreboardRowResolver struct{ *Resolver }
 type staffInviteResolver struct{ *Resolver }
 type storeResolver struct{ *Resolver }
+type storeScoreResolver struct{ *Resolver }
 type userResolver struct{ *Resolver }
 type violationResolver struct{ *Resolver }

@@ -138,8 +138,11 @@ func TestPoliciesReadTheContextThroughWrappedStableHelpers(t *testing.T) {
 		Name      string  `db:"policyname"`
 		Qual      *string `db:"qual"`
 		WithCheck *string `db:"with_check"`
+		OwnerOnly bool    `db:"owner_only"`
 	}
-	if err := owner.Select(&policies, `select tablename, policyname, qual, with_check from pg_policies
+	// A policy for the schema owner alone (what a SECURITY DEFINER helper reads) never applies to the app.
+	if err := owner.Select(&policies, `select tablename, policyname, qual, with_check,
+			roles = array[current_user]::name[] owner_only from pg_policies
 		where schemaname = 'public' order by tablename, policyname`); err != nil {
 		t.Fatal(err)
 	}
@@ -149,6 +152,9 @@ func TestPoliciesReadTheContextThroughWrappedStableHelpers(t *testing.T) {
 	covered := map[string]bool{}
 	for _, p := range policies {
 		covered[p.Table] = true
+		if p.OwnerOnly {
+			continue
+		}
 		if p.Qual == nil {
 			t.Errorf("policy %s on %s has no USING expression", p.Name, p.Table)
 			continue

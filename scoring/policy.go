@@ -7,8 +7,22 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 )
+
+// Metrics a policy may rule on (the keys of package metrics).
+var Metrics = []string{"dissatisfactionRate", "orderDefectRate", "refundRate", "qualityRefundRate", "interventionRate",
+	"disputeRate", "lateShipmentRate", "cancellationRate", "responseTime", "averageRating"}
+
+// Shape completes a rule with what its metric fixes: ratings are better higher, on a scale up to 5 stars.
+func Shape(r Rule) Rule {
+	r.HigherIsBetter, r.Max = r.Metric == "averageRating", 0
+	if r.HigherIsBetter {
+		r.Max = 5
+	}
+	return r
+}
 
 // Rule is how one metric counts: its weight, its excellent value E and threshold T. A rate is better lower;
 // a rating is better higher, on a scale up to Max.
@@ -57,6 +71,10 @@ func Default() Policy {
 			{Metric: "lateShipmentRate", Weight: 10, Excellent: 0.01, Threshold: 0.04},
 			{Metric: "cancellationRate", Weight: 10, Excellent: 0.005, Threshold: 0.025},
 			{Metric: "averageRating", Weight: 10, Excellent: 4.8, Threshold: 4.5, HigherIsBetter: true, Max: 5},
+			// watched (status and alerts), not weighted
+			{Metric: "refundRate", Weight: 0, Excellent: 0.03, Threshold: 0.08},
+			{Metric: "interventionRate", Weight: 0, Excellent: 0.005, Threshold: 0.02},
+			{Metric: "responseTime", Weight: 0, Excellent: 12, Threshold: 24}, // hours
 		},
 		GeneralPointValue: 0.5, SeriousPointValue: 1, DeductionCap: 30,
 		Bands:       []Band{{"S", 90}, {"A", 80}, {"B", 70}, {"C", 60}},
@@ -66,7 +84,7 @@ func Default() Policy {
 }
 
 // Validate says everything wrong with a policy, each problem naming its field, so an admin can fix them all at
-// once: weights sum to 100, E better than T, a metric once, bands strictly descending within 0..100.
+// once: every metric once, weights sum to 100, E better than T, bands strictly descending within 0..100.
 func (p Policy) Validate() error {
 	var errs []error
 	bad := func(field, format string, args ...any) {
@@ -83,6 +101,8 @@ func (p Policy) Validate() error {
 			bad(at+".metric", "name the metric")
 		case seen[r.Metric]:
 			bad(at+".metric", "%s appears twice", r.Metric)
+		case !slices.Contains(Metrics, r.Metric):
+			bad(at+".metric", "no metric %q; the metrics are %s", r.Metric, strings.Join(Metrics, ", "))
 		}
 		seen[r.Metric] = true
 		if r.Weight < 0 || r.Weight > 100 {
@@ -102,6 +122,12 @@ func (p Policy) Validate() error {
 	}
 	if sum != 100 {
 		bad("rules", "the weights sum to %d; they must sum to 100", sum)
+	}
+	// Every metric has E and T, so merchants always see where each stands; weight 0 only watches it.
+	for _, m := range Metrics {
+		if !seen[m] {
+			bad("rules", "%s has no rule: give every metric one (weight 0 to watch it without scoring it)", m)
+		}
 	}
 	if p.GeneralPointValue < 0 || p.SeriousPointValue < 0 || p.DeductionCap < 0 || p.DeductionCap > 100 {
 		bad("deduction", "point values are not negative and the cap is 0 to 100")

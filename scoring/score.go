@@ -62,12 +62,14 @@ type Result struct {
 	Subs      []Sub
 	Weighted  float64 // the weighted average of the counted sub-scores, before the deduction
 	Deduction float64
-	WhatIf    []Gain // the metrics that can still gain, most points first
+	// DeductionCap is the policy's cap on the deduction, kept so a stored score explains itself.
+	DeductionCap float64
+	WhatIf       []Gain // the metrics that can still gain, most points first
 }
 
 // Compute scores a store under p.
 func Compute(p Policy, in Input) Result {
-	res := Result{Deduction: math.Min(p.DeductionCap,
+	res := Result{DeductionCap: p.DeductionCap, Deduction: math.Min(p.DeductionCap,
 		p.GeneralPointValue*float64(in.GeneralPoints)+p.SeriousPointValue*float64(in.SeriousPoints))}
 	for _, r := range p.Rules {
 		m, ok := in.Metrics[r.Metric]

@@ -56,9 +56,20 @@ type target struct {
 	// via wraps the field's selection: node(id) with an inline fragment for a Node type; "" at the root.
 	viaNode bool
 	roles   []string
+	// node and through: a field of a type that is not a Node, reached from Node type node by these fields.
+	node    string
+	through []string
 }
 
 func (tg target) String() string { return tg.owner.Name + "." + tg.field.Name }
+
+// nodeType is the Node type node(id:) fetches to reach the field.
+func (tg target) nodeType() string {
+	if tg.node != "" {
+		return tg.node
+	}
+	return tg.owner.Name
+}
 
 // probeTargets lists every field with arguments on Query, Mutation and every Node type (reached through
 // node(id:)), with the roles allowed to call it. A type with argument fields that is neither is an error:
@@ -80,8 +91,18 @@ func probeTargets(t testing.TB, s *ast.Schema) []target {
 		nodes[d.Name] = true
 		add("query", d, true)
 	}
+	for name, r := range reachedThrough {
+		before := len(out)
+		add("query", s.Types[name], true)
+		for i := before; i < len(out); i++ {
+			out[i].node, out[i].through = r.node, r.path
+		}
+	}
 	for _, d := range s.Types {
 		if d.Kind != ast.Object || d == s.Query || d == s.Mutation || nodes[d.Name] || strings.HasPrefix(d.Name, "__") {
+			continue
+		}
+		if _, ok := reachedThrough[d.Name]; ok {
 			continue
 		}
 		for _, f := range d.Fields {
@@ -91,6 +112,14 @@ func probeTargets(t testing.TB, s *ast.Schema) []target {
 		}
 	}
 	return out
+}
+
+// reachedThrough: types with argument fields that are not Nodes, and the fields leading to one from a Node.
+var reachedThrough = map[string]struct {
+	node string
+	path []string
+}{
+	"Metric": {"Store", []string{"metrics", "dissatisfactionRate"}},
 }
 
 // rolesOf: the roles of @allow, or every role for a field anyone may call.

@@ -19,6 +19,7 @@ import (
 	"tradeguard/internal/clock"
 	"tradeguard/payments"
 	"tradeguard/scheduler"
+	"tradeguard/scoring"
 	"tradeguard/tenants"
 	"tradeguard/violations"
 
@@ -27,6 +28,18 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 {
+		if cmd, ok := subcommands[os.Args[1]]; ok {
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			err := cmd(ctx, os.Args[2:], os.Getenv, os.Stdout)
+			stop()
+			if err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				os.Exit(1)
+			}
+			return
+		}
+	}
 	cfg, err := loadConfig(os.Args[1:], os.Getenv)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -80,6 +93,13 @@ func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error
 		})
 		if err != nil {
 			return fmt.Errorf("violations scan: %w", err)
+		}
+		// Likewise the daily score snapshots.
+		err = tenants.Run(ctx, db.App, tenants.System, func(tx *sqlx.Tx) error {
+			return scoring.EnsureDaily(ctx, tenants.Attach(tx, tenants.System), clock.Real())
+		})
+		if err != nil {
+			return fmt.Errorf("daily scores: %w", err)
 		}
 		runner := newScheduler(db.App, clock.Real, pay, log, scheduler.NewMetrics(reg))
 		go runner.Start(ctx, cfg.SchedulerEvery)

@@ -12,6 +12,7 @@ import (
 	"tradeguard/orders"
 	"tradeguard/payments"
 	"tradeguard/scheduler"
+	"tradeguard/scoring"
 	"tradeguard/violations"
 )
 
@@ -22,5 +23,6 @@ func newScheduler(db *sqlx.DB, now func() time.Time, pay payments.Adapter, log *
 	maps.Copy(handlers, lifecycle.Handlers())
 	maps.Copy(handlers, aftersales.Handlers(pay))
 	maps.Copy(handlers, violations.Handlers())
+	maps.Copy(handlers, scoring.Handlers())
 	return &scheduler.Runner{DB: db, Now: now, Handlers: handlers, Log: log, Metrics: m}
 }

@@ -11,8 +11,10 @@ import (
 	"tradeguard/aftersales"
 	"tradeguard/catalog"
 	"tradeguard/lifecycle"
+	"tradeguard/metrics"
 	"tradeguard/orders"
 	"tradeguard/ratings"
+	"tradeguard/scoring"
 	"tradeguard/tenants"
 	"tradeguard/violations"
 
@@ -207,6 +209,18 @@ type ArbitrationRuleInput struct {
 	ExpectedVersion *int    `json:"expectedVersion,omitempty"`
 }
 
+type BuyerAbuseFlagPayload struct {
+	Buyer      *tenants.User      `json:"buyer,omitempty"`
+	Flag       *metrics.AbuseFlag `json:"flag,omitempty"`
+	UserErrors []UserError        `json:"userErrors"`
+}
+
+type BuyerAbuseFlagSetInput struct {
+	BuyerID string `json:"buyerId"`
+	Flagged bool   `json:"flagged"`
+	Reason  string `json:"reason"`
+}
+
 type CaseDeadline struct {
 	At     time.Time                 `json:"at"`
 	Action aftersales.DeadlineAction `json:"action"`
@@ -234,6 +248,19 @@ type CaseMessagePostInput struct {
 	Body string `json:"body"`
 }
 
+type ChargebackPayload struct {
+	Chargeback *metrics.Chargeback `json:"chargeback,omitempty"`
+	UserErrors []UserError         `json:"userErrors"`
+}
+
+type ChargebackRecordInput struct {
+	OrderID string `json:"orderId"`
+	Amount  string `json:"amount"`
+	Reason  string `json:"reason"`
+	// The payment provider's reference of the chargeback.
+	ProviderRef string `json:"providerRef"`
+}
+
 type ComplaintPriorityEscalateInput struct {
 	CaseID          string `json:"caseId"`
 	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
@@ -255,6 +282,11 @@ type Deadline struct {
 	Action orders.DeadlineAction `json:"action"`
 }
 
+type LevelBandInput struct {
+	Level string  `json:"level"`
+	Min   float64 `json:"min"`
+}
+
 type LoginInput struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`
@@ -268,6 +300,28 @@ type LoginPayload struct {
 	RefreshToken          *string     `json:"refreshToken,omitempty"`
 	RefreshTokenExpiresAt *time.Time  `json:"refreshTokenExpiresAt,omitempty"`
 	UserErrors            []UserError `json:"userErrors"`
+}
+
+type MetricOrderConnection struct {
+	Edges    []MetricOrderEdge      `json:"edges"`
+	Nodes    []metrics.CountedOrder `json:"nodes"`
+	PageInfo *PageInfo              `json:"pageInfo"`
+	// The metric's numerator.
+	TotalCount int `json:"totalCount"`
+}
+
+type MetricOrderEdge struct {
+	Cursor string                `json:"cursor"`
+	Node   *metrics.CountedOrder `json:"node"`
+}
+
+type MetricPoint struct {
+	// The day, YYYY-MM-DD, in the store's time zone.
+	Day              string  `json:"day"`
+	Numerator        int     `json:"numerator"`
+	Denominator      int     `json:"denominator"`
+	Rate             float64 `json:"rate"`
+	InsufficientData bool    `json:"insufficientData"`
 }
 
 type MoneyInput struct {
@@ -443,6 +497,25 @@ type RatingFilter struct {
 	Unanswered *bool `json:"unanswered,omitempty"`
 }
 
+type RatingMetric struct {
+	Key        string    `json:"key"`
+	WindowDays int       `json:"windowDays"`
+	From       time.Time `json:"from"`
+	To         time.Time `json:"to"`
+	Count      int       `json:"count"`
+	// Ratings of 1–2 stars.
+	Negative         int     `json:"negative"`
+	Overall          float64 `json:"overall"`
+	DescriptionMatch float64 `json:"descriptionMatch"`
+	ServiceAttitude  float64 `json:"serviceAttitude"`
+	LogisticsSpeed   float64 `json:"logisticsSpeed"`
+	// Fewer than 5 ratings in the window.
+	InsufficientData bool    `json:"insufficientData"`
+	Excellent        float64 `json:"excellent"`
+	Threshold        float64 `json:"threshold"`
+	Status           string  `json:"status"`
+}
+
 type RatingPayload struct {
 	Rating     *ratings.Rating `json:"rating,omitempty"`
 	UserErrors []UserError     `json:"userErrors"`
@@ -460,6 +533,100 @@ type RatingReviseInput struct {
 	ServiceAttitude  int     `json:"serviceAttitude"`
 	LogisticsSpeed   int     `json:"logisticsSpeed"`
 	Comment          *string `json:"comment,omitempty"`
+}
+
+type ResponseTimeMetric struct {
+	Key        string    `json:"key"`
+	WindowDays int       `json:"windowDays"`
+	From       time.Time `json:"from"`
+	To         time.Time `json:"to"`
+	// Cases opened in the window.
+	Cases int `json:"cases"`
+	// Of those, answered by asOf.
+	Answered int `json:"answered"`
+	// Median hours to the first answer (0 with none answered).
+	MedianHours      float64 `json:"medianHours"`
+	InsufficientData bool    `json:"insufficientData"`
+	Excellent        float64 `json:"excellent"`
+	Threshold        float64 `json:"threshold"`
+	Status           string  `json:"status"`
+}
+
+type ScoreDeduction struct {
+	GeneralPoints int `json:"generalPoints"`
+	SeriousPoints int `json:"seriousPoints"`
+	// Points taken off the weighted average (after the cap).
+	Points float64 `json:"points"`
+	Cap    float64 `json:"cap"`
+}
+
+type ScoreJobPayload struct {
+	Job        *scoring.Job `json:"job,omitempty"`
+	UserErrors []UserError  `json:"userErrors"`
+}
+
+type ScoreboardConnection struct {
+	Edges      []ScoreboardEdge   `json:"edges"`
+	Nodes      []scoring.BoardRow `json:"nodes"`
+	PageInfo   *PageInfo          `json:"pageInfo"`
+	TotalCount int                `json:"totalCount"`
+}
+
+type ScoreboardEdge struct {
+	Cursor string            `json:"cursor"`
+	Node   *scoring.BoardRow `json:"node"`
+}
+
+type ScoreboardFilter struct {
+	Level []string `json:"level,omitempty"`
+	// Only stores whose metric is FAILING.
+	FailingMetric *string `json:"failingMetric,omitempty"`
+	// Part of the store's name or slug.
+	Search *string `json:"search,omitempty"`
+}
+
+type ScoreboardMetric struct {
+	Metric           string  `json:"metric"`
+	Value            float64 `json:"value"`
+	Numerator        int     `json:"numerator"`
+	Denominator      int     `json:"denominator"`
+	InsufficientData bool    `json:"insufficientData"`
+	Status           string  `json:"status"`
+}
+
+type ScoreboardOrder struct {
+	Field     string  `json:"field"`
+	Direction *string `json:"direction,omitempty"`
+}
+
+type ScoresRecomputeInput struct {
+	// Default: now.
+	AsOf *time.Time `json:"asOf,omitempty"`
+}
+
+type ScoringPolicyPayload struct {
+	Policy     *scoring.Published `json:"policy,omitempty"`
+	UserErrors []UserError        `json:"userErrors"`
+}
+
+type ScoringPolicyPublishInput struct {
+	Rules             []ScoringRuleInput `json:"rules"`
+	GeneralPointValue float64            `json:"generalPointValue"`
+	SeriousPointValue float64            `json:"seriousPointValue"`
+	DeductionCap      float64            `json:"deductionCap"`
+	// From the best level down, e.g. S 90, A 80, B 70, C 60.
+	Bands []LevelBandInput `json:"bands"`
+	// Default D.
+	LowestLevel *string `json:"lowestLevel,omitempty"`
+	MinOrders   int     `json:"minOrders"`
+	Note        *string `json:"note,omitempty"`
+}
+
+type ScoringRuleInput struct {
+	Metric    string  `json:"metric"`
+	Weight    int     `json:"weight"`
+	Excellent float64 `json:"excellent"`
+	Threshold float64 `json:"threshold"`
 }
 
 // Where an order ships. Roles: the order's buyer, its store's MERCHANT, ADMIN.
@@ -555,6 +722,48 @@ type StoreCreatePayload struct {
 type StoreEdge struct {
 	Cursor string         `json:"cursor"`
 	Node   *tenants.Store `json:"node"`
+}
+
+// A store's merchant metrics as of one instant (DESIGN §3.4). Roles: the store's MERCHANT staff (tokens: METRICS_READ), ADMIN.
+type StoreMetrics struct {
+	AsOf time.Time `json:"asOf"`
+	// Orders paid in the 30 days before asOf: fewer than 30 and the store is UNRATED.
+	OrdersLast30Days int `json:"ordersLast30Days"`
+	// Orders with a quality-category case, a negative rating or an upheld complaint, except cases ruled for the merchant and buyers flagged as abusive; 30 days.
+	DissatisfactionRate *Metric `json:"dissatisfactionRate"`
+	// Orders with a negative rating, an arbitration ruled for the buyer or a chargeback; 60 days.
+	OrderDefectRate *Metric `json:"orderDefectRate"`
+	// Orders with a completed refund (not for a buyer reason such as the 7-day no-reason return); 30 days.
+	RefundRate *Metric `json:"refundRate"`
+	// Orders with a completed refund for a quality reason; 30 days.
+	QualityRefundRate *Metric `json:"qualityRefundRate"`
+	// Orders with a case escalated to the platform; 30 days.
+	InterventionRate *Metric `json:"interventionRate"`
+	// Orders with an arbitration ruled for the buyer; 30 days.
+	DisputeRate *Metric `json:"disputeRate"`
+	// Orders shipped after their ship-by time or not at all, over the orders whose ship-by has passed; 30 days.
+	LateShipmentRate *Metric `json:"lateShipmentRate"`
+	// Orders cancelled by the merchant or by the system for not shipping; 30 days.
+	CancellationRate *Metric `json:"cancellationRate"`
+	// Median time to the store's first answer on the cases opened in the last 30 days.
+	ResponseTime *ResponseTimeMetric `json:"responseTime"`
+	// Average stars and each dimension over the ratings given in the last 180 days, as they stood at asOf.
+	Ratings *RatingMetric `json:"ratings"`
+}
+
+type SubScore struct {
+	Metric string `json:"metric"`
+	// The metric's value: a rate (0.012 is 1.2%), hours for the response time, stars for the rating.
+	Value       float64 `json:"value"`
+	Numerator   int     `json:"numerator"`
+	Denominator int     `json:"denominator"`
+	Weight      int     `json:"weight"`
+	SubScore    float64 `json:"subScore"`
+	// False when the metric has insufficient data: it leaves the average and the other weights count for it.
+	Counted   bool    `json:"counted"`
+	Excellent float64 `json:"excellent"`
+	Threshold float64 `json:"threshold"`
+	Status    string  `json:"status"`
 }
 
 type TokenRefreshInput struct {
