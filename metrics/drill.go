@@ -103,4 +103,3 @@ func Orders(ctx context.Context, s *tenants.Session, store tenants.Store, key st
 	}
 	return out, more, nil
 }
-

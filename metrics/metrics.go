@@ -117,11 +117,11 @@ func (r Rate) Value() float64 {
 
 // Ratings are the rating averages over the ratings given in the window, as they stood at its end.
 type Ratings struct {
-	WindowDays                                                int
-	From, To                                                  time.Time
-	Count, Negative                                           int
+	WindowDays                                                 int
+	From, To                                                   time.Time
+	Count, Negative                                            int
 	Overall, DescriptionMatch, ServiceAttitude, LogisticsSpeed float64
-	Insufficient                                              bool
+	Insufficient                                               bool
 }
 
 // Response is the median time to the store's first answer on the cases opened in the window.

@@ -328,3 +328,38 @@ func TestScoringPolicyValidatedAndReadable(t *testing.T) {
 		t.Fatalf("a merchant sees %d policies, want the one in force", len(pols))
 	}
 }
+
+func TestMetricWindowEdges(t *testing.T) {
+	h := setup(t)
+	st := h.freshStore(t) // Asia/Taipei
+	owner := h.login(t, st.OwnerEmail)
+	now := h.Clock.Now()
+	tz, _ := time.LoadLocation("Asia/Taipei")
+	l := now.In(tz)
+	from := time.Date(l.Year(), l.Month(), l.Day()-29, 0, 0, 0, 0, tz) // the 30-day window's first instant
+	var buyer uuid.UUID
+	h.asSystem(t, func(tx *sqlx.Tx) {
+		if err := tx.Get(&buyer, `select id from users where email = 'buyer1@tradeguard.test'`); err != nil {
+			t.Fatal(err)
+		}
+		for i, paid := range []time.Time{from.Add(-time.Second), from, now, now.Add(time.Second)} {
+			if _, err := tx.Exec(`insert into orders (tenant_id, id, number, buyer_id, status, currency, subtotal_minor,
+				shipping_minor, total_minor, paid_minor, payment_method, buyer_name, ship_name, ship_phone, ship_address,
+				created_at, paid_at, ship_by) values ($1, $2, $3, $4, 'PAID', 'TWD', 100, 0, 100, 100, 'CARD',
+				'b', 'x', 'x', 'x', $5, $5, $6)`, st.UUID, uuid.New(), fmt.Sprintf("E-%d", i), buyer, paid, now.Add(72*time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	// Counted: the order at the first instant and the one at now; not the one a second before the window,
+	// nor the one a second after the as-of instant.
+	m := storeMetrics(t, h, owner, st.StoreID, &now)
+	if d := m["dissatisfactionRate"]; m["orders"].Numerator != 2 || d.Denominator != 2 || !d.InsufficientData ||
+		d.Status != "INSUFFICIENT_DATA" {
+		t.Fatalf("30-day window at its edges: orders %d, dissatisfaction %+v; want 2 orders, insufficient data", m["orders"].Numerator, d)
+	}
+	// The 60-day order defect window holds the one a second before the 30 days too.
+	if d := m["orderDefectRate"]; d.Denominator != 3 {
+		t.Fatalf("60-day window: denominator %d, want 3", d.Denominator)
+	}
+}
