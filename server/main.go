@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -135,17 +136,21 @@ func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error
 	return nil
 }
 
-func printWelcome(w io.Writer, addr net.Addr, cfg config, withDemo bool) {
+// printWelcome writes the banner with one Write, so whoever watches the output (a terminal, a test) never
+// sees the address without the logins that follow it.
+func printWelcome(out io.Writer, addr net.Addr, cfg config, withDemo bool) {
+	var w bytes.Buffer
+	defer func() { out.Write(w.Bytes()) }()
 	host := addr.String()
 	if tcp, ok := addr.(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
 		host = fmt.Sprintf("localhost:%d", tcp.Port)
 	}
-	fmt.Fprintf(w, "\ntradeguard is running\n  portal:   http://%s/\n  GraphQL:  http://%s/graphql\n", host, host)
+	fmt.Fprintf(&w, "\ntradeguard is running\n  portal:   http://%s/\n  GraphQL:  http://%s/graphql\n", host, host)
 	if cfg.Dev {
-		fmt.Fprintf(w, "  GraphiQL: http://%s/graphiql\n", host)
+		fmt.Fprintf(&w, "  GraphiQL: http://%s/graphiql\n", host)
 	}
 	if withDemo {
-		fmt.Fprintf(w, "\ndemo logins (password %q):\n", demo.Password)
+		fmt.Fprintf(&w, "\ndemo logins (password %q):\n", demo.Password)
 		for _, l := range demo.Logins() {
 			if l.Role == "BUYER" && l.Email != "buyer1@tradeguard.test" {
 				continue
@@ -154,9 +159,9 @@ func printWelcome(w io.Writer, addr net.Addr, cfg config, withDemo bool) {
 			if l.Store != "" {
 				store = " of " + l.Store
 			}
-			fmt.Fprintf(w, "  %-32s %s%s\n", l.Email, l.Role, store)
+			fmt.Fprintf(&w, "  %-32s %s%s\n", l.Email, l.Role, store)
 		}
-		fmt.Fprintf(w, "  buyer2@tradeguard.test … buyer20@tradeguard.test  BUYER\n")
+		fmt.Fprintf(&w, "  buyer2@tradeguard.test … buyer20@tradeguard.test  BUYER\n")
 	}
-	fmt.Fprintln(w)
+	fmt.Fprintln(&w)
 }
