@@ -11,7 +11,8 @@ import (
 //
 // Signals count when in force at t (effective_at <= t, not revoked by t), once per order, over the orders
 // paid in the window; buyers flagged as abusive at t leave the dissatisfaction rate. Late shipment: among
-// the window's orders whose ship-by had passed by t (leaving out those cancelled before it), those shipped
+// the window's orders whose ship-by had passed by t (ship_by < t: at the ship-by instant itself an order may
+// still ship on time, as orders.Order.ShippedLate says; leaving out those cancelled before it), those shipped
 // after it or not at all — an order is late from its ship-by on, whatever happens later. Cancellation:
 // the window's orders cancelled by t by the merchant or for not shipping.
 func countsSQL(tenant, t string, from func(days int) string) string {
@@ -31,7 +32,7 @@ func countsSQL(tenant, t string, from func(days int) string) string {
 			sig = append(sig, fmt.Sprintf("count(distinct order_id) filter (where %s) %s_num", cond, col(d.Key)))
 			ord = append(ord, fmt.Sprintf("count(*) filter (where %s) %s_den", inWindow, col(d.Key)))
 		case FromLateShipment:
-			due := fmt.Sprintf("%s and ship_by <= %s and not (shipped_at is null and coalesce(cancelled_at < ship_by, false))", inWindow, t)
+			due := fmt.Sprintf("%s and ship_by < %s and not (shipped_at is null and coalesce(cancelled_at < ship_by, false))", inWindow, t)
 			ord = append(ord, fmt.Sprintf("count(*) filter (where %s and (shipped_at is null or shipped_at > ship_by)) %s_num", due, col(d.Key)),
 				fmt.Sprintf("count(*) filter (where %s) %s_den", due, col(d.Key)))
 		case FromCancellation:

@@ -45,7 +45,7 @@ func drillSQL(d Def) string {
 	case FromLateShipment:
 		return `select id order_id, paid_at, case when shipped_at <= $3 then 'SHIPPED_LATE' else 'NOT_SHIPPED' end signal,
 			case when shipped_at <= $3 then shipped_at else ship_by end at, null::text source, null::uuid source_id
-			from orders where tenant_id = $1 and ` + page("id") + ` and ship_by <= $3
+			from orders where tenant_id = $1 and ` + page("id") + ` and ship_by < $3
 			and not (shipped_at is null and coalesce(cancelled_at < ship_by, false)) and (shipped_at is null or shipped_at > ship_by)
 			order by paid_at desc, id desc limit $6`
 	case FromCancellation:
