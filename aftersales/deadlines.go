@@ -24,9 +24,9 @@ const (
 	DeadlineRulingFinal     DeadlineAction = "RULING_FINAL"      // no appeal: the ruling becomes final and is carried out
 )
 
-// acts reports whether the scheduler does something at the deadline (the others are the platform's own
+// Acts reports whether the scheduler does something at the deadline (the others are the platform's own
 // service times, shown so people know them).
-func (a DeadlineAction) acts() bool {
+func (a DeadlineAction) Acts() bool {
 	return a != DeadlinePlatformAnswers && a != DeadlineEvidenceCloses
 }
 
@@ -95,7 +95,7 @@ func Deadline(c Case, now time.Time) (at time.Time, action DeadlineAction, ok bo
 // scheduler should do is awaited.
 func ensureDeadline(ctx context.Context, s *tenants.Session, c Case, now time.Time) error {
 	at, action, ok := Deadline(c, now)
-	if !ok || !action.acts() {
+	if !ok || !action.Acts() {
 		return scheduler.Cancel(ctx, s, KindCaseDeadline, c.ID, now)
 	}
 	return scheduler.Schedule(ctx, s, scheduler.Deadline{TenantID: &c.StoreID, BuyerID: &c.BuyerID, Kind: KindCaseDeadline,

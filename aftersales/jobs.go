@@ -40,7 +40,7 @@ func actOnDeadline(ctx context.Context, s *tenants.Session, pay payments.Adapter
 		return err
 	}
 	at, action, ok := Deadline(c, now)
-	if !ok || now.Before(at) || !action.acts() {
+	if !ok || now.Before(at) || !action.Acts() {
 		return nil
 	}
 	var a Action

@@ -469,8 +469,8 @@ func TestRulesArbitrationAndComplaintDeadlines(t *testing.T) {
 			t.Errorf("%s: Deadline = %s %s %v, want %s %s", tc.name, at, action, ok, tc.at, tc.action)
 			continue
 		}
-		if ok && action.acts() != tc.acts {
-			t.Errorf("%s: %s acts = %v, want %v", tc.name, action, action.acts(), tc.acts)
+		if ok && action.Acts() != tc.acts {
+			t.Errorf("%s: %s acts = %v, want %v", tc.name, action, action.Acts(), tc.acts)
 		}
 	}
 	if ComplaintAnswerWithin != 48*time.Hour || PlatformHandlesComplaint != 24*time.Hour || PriorityPlatformWithin != 4*time.Hour {

@@ -9,18 +9,48 @@ type storeSpec struct {
 	owner                                    string // owner's display name
 	shipFee, freeShipFrom                    int64  // flat shipping fee, waived from this subtotal on
 	carriers                                 []string
+	profile                                  profile
+}
+
+// profile is how well a store runs, as the chances its orders and buyers give it: the demo's three stores are
+// one excellent (lotus), one average (maple) and one failing on dissatisfaction and late shipments (harbor).
+type profile struct {
+	late, merchantCancel, notShipped float64 // of the paid orders: shipped late, cancelled by the store, never shipped
+	negative, three, four            float64 // of the ratings: 1–2 stars, 3 stars, 4 stars (the rest are 5)
+	cases                            float64 // of the delivered orders: the share with an after-sales case
+	ignores                          float64 // of the cancellation requests: the share the store lets lapse (auto-approved)
+	mix                              []weighted
+}
+
+// weighted is a case scenario and how often a store's cases follow it.
+type weighted struct {
+	scenario string
+	weight   int
 }
 
 var stores = []storeSpec{
 	{slug: "lotus-electronics", name: "Lotus Electronics", category: "electronics", currency: "TWD",
-		timeZone: "Asia/Taipei", prefix: "LE", orders: 180, owner: "Lotus Owner",
-		shipFee: 6000, freeShipFrom: 100000, carriers: []string{"Black Cat", "Black Cat", "HCT"}},
+		timeZone: "Asia/Taipei", prefix: "LE", orders: 360, owner: "Lotus Owner",
+		shipFee: 6000, freeShipFrom: 100000, carriers: []string{"Black Cat", "Black Cat", "HCT"},
+		profile: profile{late: 0.003, merchantCancel: 0.002, negative: 0.004, three: 0.02, four: 0.09, cases: 0.035,
+			mix: []weighted{{"noReasonReturn", 45}, {"withdrawn", 15}, {"warrantyRepair", 12}, {"exchange", 6},
+				{"complaintRejected", 8}, {"qualityRefund", 5}, {"arbitrationForMerchant", 9}}}},
 	{slug: "maple-apparel", name: "Maple Apparel", category: "apparel", currency: "CNY",
-		timeZone: "Asia/Shanghai", prefix: "MA", orders: 130, owner: "Maple Owner",
-		shipFee: 1000, freeShipFrom: 19900, carriers: []string{"SF Express", "SF Express", "HCT"}},
+		timeZone: "Asia/Shanghai", prefix: "MA", orders: 240, owner: "Maple Owner",
+		shipFee: 1000, freeShipFrom: 19900, carriers: []string{"SF Express", "SF Express", "HCT"},
+		profile: profile{late: 0.025, merchantCancel: 0.012, notShipped: 0.004, negative: 0.012, three: 0.05, four: 0.22,
+			cases: 0.06, ignores: 0.1,
+			mix: []weighted{{"noReasonReturn", 35}, {"exchange", 10}, {"qualityRefund", 8}, {"damagedReturn", 6},
+				{"rejectedClosed", 6}, {"rejectedRevised", 5}, {"complaintResolved", 5}, {"complaintRejected", 5},
+				{"complaintToPlatform", 3}, {"arbitrationForMerchant", 5}, {"arbitrationOverturned", 3}, {"withdrawn", 9}}}},
 	{slug: "harbor-foods", name: "Harbor Foods", category: "food", currency: "USD",
-		timeZone: "America/Los_Angeles", prefix: "HF", orders: 90, owner: "Harbor Owner",
-		shipFee: 799, freeShipFrom: 5000, carriers: []string{"UPS", "UPS", "Black Cat"}},
+		timeZone: "America/Los_Angeles", prefix: "HF", orders: 160, owner: "Harbor Owner",
+		shipFee: 799, freeShipFrom: 5000, carriers: []string{"UPS", "UPS", "Black Cat"},
+		profile: profile{late: 0.14, merchantCancel: 0.03, notShipped: 0.02, negative: 0.11, three: 0.15, four: 0.30, cases: 0.16,
+			ignores: 0.35,
+			mix: []weighted{{"qualityRefund", 25}, {"damagedReturn", 15}, {"noResponse", 12}, {"rejectedClosed", 8},
+				{"arbitrationForBuyer", 12}, {"complaintToPlatform", 10}, {"complaintResolved", 5}, {"noReasonReturn", 8},
+				{"arbitrationUpheld", 5}}}},
 }
 
 type productSpec struct {

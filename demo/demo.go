@@ -1,5 +1,8 @@
-// Package demo writes deterministic demo data: three stores, their staff, twenty buyers, a catalogue per store
-// and about 400 orders over the last 90 days in every state of the order lifecycle.
+// Package demo writes deterministic demo data that tells the product's story: three stores (one excellent, one
+// average, one failing on dissatisfaction and late shipments), their staff, twenty buyers, a catalogue per
+// store, 760 orders over the last 180 days in every state of the order lifecycle, ratings, and then — played
+// through the domain functions the API calls, as each person, at past instants — after-sales cases of every
+// type in every state, arbitrations and appeals, complaints, violations and penalties, and daily scores.
 package demo
 
 import (
@@ -30,7 +33,9 @@ const buyers = 20
 func buyerEmail(n int) string { return fmt.Sprintf("buyer%d@tradeguard.test", n) }
 
 func accounts() []account {
-	out := []account{{email: "admin@tradeguard.test", name: "Platform Admin", role: "ADMIN"}}
+	out := []account{{email: "admin@tradeguard.test", name: "Platform Admin", role: "ADMIN"},
+		// a second admin decides appeals: never the one who ruled
+		{email: "arbiter@tradeguard.test", name: "Appeals Arbiter", role: "ADMIN"}}
 	for _, s := range stores {
 		out = append(out, account{email: "owner@" + s.slug + ".test", name: s.owner, role: "MERCHANT", store: s.slug, staffRole: "OWNER"})
 	}
@@ -42,7 +47,7 @@ func accounts() []account {
 	return out
 }
 
-// Logins lists the demo accounts: admin@tradeguard.test (ADMIN); owner@lotus-electronics.test,
+// Logins lists the demo accounts: admin@tradeguard.test and arbiter@tradeguard.test (ADMIN); owner@lotus-electronics.test,
 // owner@maple-apparel.test, owner@harbor-foods.test (MERCHANT, staff role OWNER of their store);
 // agent@lotus-electronics.test (MERCHANT, AGENT of lotus); buyer1@tradeguard.test … buyer20@tradeguard.test (BUYER).
 func Logins() []Login {
@@ -68,8 +73,9 @@ func itemID(slug, number string, pos int) uuid.UUID {
 
 // Load writes the demo data once: if the store with slug lotus-electronics exists it does nothing and returns
 // loaded=false. db is any connection that can act as SYSTEM (the owner or the app role); everything is written
-// in one transaction as tenants.System, so row-level security applies. now anchors every time (orders spread
-// over the 90 days before now); the same now gives the same data.
+// in one transaction, as tenants.System or as whoever the story has acting (tenants.Become), so row-level
+// security applies. now anchors every time (orders spread over the 180 days before now); the same now gives
+// the same data.
 func Load(ctx context.Context, db *sqlx.DB, now time.Time) (loaded bool, err error) {
 	now = now.UTC().Truncate(time.Second)
 	err = tenants.Run(ctx, db, tenants.System, func(tx *sqlx.Tx) error {
@@ -93,8 +99,9 @@ func Load(ctx context.Context, db *sqlx.DB, now time.Time) (loaded bool, err err
 		if err := insertProducts(ctx, tx, now); err != nil {
 			return err
 		}
+		cancels := map[uuid.UUID]bool{}
 		for si := range stores {
-			if err := insertOrders(ctx, tx, si, now); err != nil {
+			if err := insertOrders(ctx, tx, si, now, cancels); err != nil {
 				return err
 			}
 		}
@@ -102,6 +109,12 @@ func Load(ctx context.Context, db *sqlx.DB, now time.Time) (loaded bool, err err
 			return err
 		}
 		if err := insertRatings(ctx, tx, now); err != nil {
+			return err
+		}
+		if err := playCases(ctx, tx, cancels, now); err != nil {
+			return err
+		}
+		if err := playPlatform(ctx, tx, now); err != nil {
 			return err
 		}
 		loaded = true
@@ -169,8 +182,13 @@ func insertProducts(ctx context.Context, tx *sqlx.Tx, now time.Time) error {
 
 // insertOrders writes one store's orders and their lines with a few multi-row statements. Gifts go in after the
 // paid lines they reference.
-func insertOrders(ctx context.Context, tx *sqlx.Tx, si int, now time.Time) error {
+func insertOrders(ctx context.Context, tx *sqlx.Tx, si int, now time.Time, cancels map[uuid.UUID]bool) error {
 	orders, items := genOrders(si, now)
+	for _, o := range orders {
+		if o.cancelRequest {
+			cancels[o.ID] = true
+		}
+	}
 	if _, err := tx.NamedExecContext(ctx, `insert into orders (tenant_id, id, number, buyer_id, status, currency,
 		subtotal_minor, shipping_minor, total_minor, paid_minor, refunded_minor, payment_method, buyer_name, ship_name, ship_phone,
 		ship_address, created_at, paid_at, ship_by, shipped_at, carrier, tracking_number, delivered_at, completed_at,

@@ -44,6 +44,9 @@ type orderRow struct {
 	CancelledBy   *string    `db:"cancelled_by"`
 	CancelKind    *string    `db:"cancel_kind"`
 	CancelReason  *string    `db:"cancel_reason"`
+	// cancelRequest: the order stops at PAID because its buyer asks to cancel it (an ORDER_CANCEL case of
+	// the story); not a column.
+	cancelRequest bool
 }
 
 type itemRow struct {
@@ -92,14 +95,18 @@ func genOrders(si int, now time.Time) ([]orderRow, []itemRow) {
 	r := rand.New(rand.NewPCG(seed, uint64(si)))
 	g := &gen{r: r, now: now, store: s, storeID: storeID(s.slug)}
 
-	// Ages in seconds, oldest first. 15% of the orders fall in the last week so every state shows up even in
-	// a small store; the rest spread over 90 days.
+	// Ages in seconds, oldest first: 15% of the orders in the last week, so every state shows up even in a
+	// small store, 30% in the three weeks before (the metrics' 30-day windows hold enough orders to be
+	// rated), the rest over the 180 days the signals and the trends look back on.
 	slots := make([]slot, 0, s.orders)
 	for range s.orders - pendingPerStore - overduePerStore {
-		if r.Float64() < 0.15 {
+		switch p := r.Float64(); {
+		case p < 0.15:
 			slots = append(slots, slot{between(r, hour, 7*day), normal})
-		} else {
-			slots = append(slots, slot{between(r, hour, 90*day), normal})
+		case p < 0.45:
+			slots = append(slots, slot{between(r, 7*day, 30*day), normal})
+		default:
+			slots = append(slots, slot{between(r, 30*day, 180*day), normal})
 		}
 	}
 	for range pendingPerStore {
@@ -248,18 +255,17 @@ func (g *gen) lifecycle(o *orderRow, overdue bool) {
 		return
 	}
 
+	pr := g.store.profile
 	switch p := r.Float64(); {
-	case p < 0.04: // the buyer cancels before shipping (the merchant agrees or the 24 h window lapses)
-		if t := g.at(paidAt, between(r, 20*minute, 30*hour)); past(t) {
-			g.cancel(o, t, "BUYER", "BUYER", "Changed my mind")
-		}
+	case p < 0.04: // the buyer asks to cancel before shipping: the story's ORDER_CANCEL case does the rest
+		o.cancelRequest = true
 		return
-	case p < 0.07:
+	case p < 0.04+pr.merchantCancel:
 		if t := g.at(paidAt, between(r, hour, 40*hour)); past(t) {
 			g.cancel(o, t, "MERCHANT", "MERCHANT", "out of stock")
 		}
 		return
-	case p < 0.085: // never shipped: cancelled by the system 72 h after the ship-by time
+	case p < 0.04+pr.merchantCancel+pr.notShipped: // never shipped: cancelled by the system 72 h after the ship-by time
 		if t := g.at(shipBy, 72*hour); past(t) {
 			g.cancel(o, t, "SYSTEM", "NOT_SHIPPED", "Not shipped within 72 hours after the ship-by time")
 		}
@@ -267,7 +273,7 @@ func (g *gen) lifecycle(o *orderRow, overdue bool) {
 	}
 
 	shipped := g.at(paidAt, between(r, 2*hour, 46*hour))
-	if r.Float64() < 0.07 { // late
+	if r.Float64() < pr.late {
 		shipped = g.at(shipBy, between(r, hour, 40*hour))
 	}
 	carrier := g.store.carriers[r.IntN(len(g.store.carriers))]
@@ -290,11 +296,7 @@ func (g *gen) lifecycle(o *orderRow, overdue bool) {
 	if !past(completed) {
 		return
 	}
-	o.Status, o.CompletedAt = "COMPLETED", &completed
-	if r.Float64() < 0.04 { // a partial refund after an after-sales case
-		o.RefundedMinor = max(100, o.PaidMinor*between(r, 10, 40)/100/100*100)
-		o.RefundedMinor = min(o.RefundedMinor, o.PaidMinor-1)
-	}
+	o.Status, o.CompletedAt = "COMPLETED", &completed // refunds come from the story's cases
 }
 
 func trackingNumber(r *rand.Rand, carrier string) string {

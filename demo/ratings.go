@@ -10,6 +10,10 @@ import (
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+
+	"tradeguard/orders"
+	"tradeguard/ratings"
+	"tradeguard/tenants"
 )
 
 // Ratings: about 60% of the delivered and completed orders get one, mostly 4–5 stars, about 9% negative as
@@ -23,7 +27,6 @@ const ratingSeed = 0x726174696e6773 // "ratings"
 
 type ratingRow struct {
 	TenantID                uuid.UUID  `db:"tenant_id"`
-	ID                      uuid.UUID  `db:"id"`
 	OrderID                 uuid.UUID  `db:"order_id"`
 	BuyerID                 uuid.UUID  `db:"buyer_id"`
 	Overall                 int        `db:"overall"`
@@ -104,7 +107,7 @@ var ratingLanguages = map[string][]string{
 }
 
 // insertRatings gives about 60% of the delivered and completed demo orders a rating (see above). It runs in
-// Load's transaction, as the system, after the orders exist.
+// Load's transaction after the orders exist, and leaves it as the system.
 func insertRatings(ctx context.Context, tx *sqlx.Tx, now time.Time) error {
 	now = now.UTC().Truncate(time.Second)
 	ids := make([]uuid.UUID, len(stores))
@@ -127,16 +130,47 @@ func insertRatings(ctx context.Context, tx *sqlx.Tx, now time.Time) error {
 			rows = append(rows, r)
 		}
 	}
-	// in batches: a statement takes at most 65535 parameters
-	for start := 0; start < len(rows); start += 500 {
-		batch := rows[start:min(start+500, len(rows))]
-		if _, err := tx.NamedExecContext(ctx, `insert into ratings (tenant_id, id, order_id, buyer_id, overall,
-			description_match, service_attitude, logistics_speed, comment, initial_overall, initial_description_match,
-			initial_service_attitude, initial_logistics_speed, initial_comment, created_at, revised_at, reply, replied_at,
-			replied_by) values (:tenant_id, :id, :order_id, :buyer_id, :overall, :description_match, :service_attitude,
-			:logistics_speed, :comment, :initial_overall, :initial_description_match, :initial_service_attitude,
-			:initial_logistics_speed, :initial_comment, :created_at, :revised_at, :reply, :replied_at, :replied_by)`, batch); err != nil {
-			return fmt.Errorf("ratings: %w", err)
+	// Each rating is given, answered and revised through the ratings package, as its buyer and the store's
+	// staff would, at its own instants.
+	for _, row := range rows {
+		if err := playRating(ctx, tx, row); err != nil {
+			return fmt.Errorf("rating of order %s: %w", row.OrderID, err)
+		}
+	}
+	_, err := tenants.Become(ctx, tx, tenants.System)
+	return err
+}
+
+func playRating(ctx context.Context, tx *sqlx.Tx, row ratingRow) error {
+	s, err := tenants.Become(ctx, tx, buyer(row.BuyerID))
+	if err != nil {
+		return err
+	}
+	r, err := ratings.Create(ctx, s, orders.Key{StoreID: row.TenantID, ID: row.OrderID}, ratings.Input{Overall: row.InitialOverall,
+		DescriptionMatch: row.InitialDescriptionMatch, ServiceAttitude: row.InitialServiceAttitude,
+		LogisticsSpeed: row.InitialLogisticsSpeed, Comment: row.InitialComment}, row.CreatedAt)
+	if err != nil {
+		return err
+	}
+	if row.Reply != nil {
+		staff := tenants.Principal{Role: tenants.RoleMerchant, UserID: *row.RepliedBy, StoreID: row.TenantID, StaffRole: tenants.StaffOwner}
+		if *row.RepliedBy == userID("agent@lotus-electronics.test") {
+			staff.StaffRole = tenants.StaffAgent
+		}
+		if s, err = tenants.Become(ctx, tx, staff); err != nil {
+			return err
+		}
+		if _, err := ratings.Reply(ctx, s, ratings.KeyOf(r), *row.Reply, *row.RepliedAt); err != nil {
+			return err
+		}
+	}
+	if row.RevisedAt != nil {
+		if s, err = tenants.Become(ctx, tx, buyer(row.BuyerID)); err != nil {
+			return err
+		}
+		if _, err := ratings.Revise(ctx, s, ratings.KeyOf(r), ratings.Input{Overall: row.Overall, DescriptionMatch: row.DescriptionMatch,
+			ServiceAttitude: row.ServiceAttitude, LogisticsSpeed: row.LogisticsSpeed, Comment: row.Comment}, *row.RevisedAt); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -163,12 +197,13 @@ func genRating(o ratedOrder, slug string, now time.Time) (ratingRow, bool) {
 
 	texts := ratingTexts[pick(r, ratingLanguages[slug])]
 	overall := 5
+	pr := profileOf(slug)
 	switch p := r.Float64(); {
-	case p < 0.09:
+	case p < pr.negative:
 		overall = 1 + r.IntN(2)
-	case p < 0.19:
+	case p < pr.negative+pr.three:
 		overall = 3
-	case p < 0.48:
+	case p < pr.negative+pr.three+pr.four:
 		overall = 4
 	}
 	dim := func(base int) int {
@@ -180,7 +215,7 @@ func genRating(o ratedOrder, slug string, now time.Time) (ratingRow, bool) {
 		}
 		return max(1, min(5, base))
 	}
-	row := ratingRow{TenantID: o.TenantID, ID: id("rating", slug, o.Number), OrderID: o.ID, BuyerID: o.BuyerID,
+	row := ratingRow{TenantID: o.TenantID, OrderID: o.ID, BuyerID: o.BuyerID,
 		Overall: overall, DescriptionMatch: dim(overall), ServiceAttitude: dim(overall), LogisticsSpeed: dim(overall),
 		CreatedAt: created}
 	negative := overall <= 2
@@ -226,6 +261,15 @@ func genRating(o ratedOrder, slug string, now time.Time) (ratingRow, bool) {
 		}
 	}
 	return row, true
+}
+
+func profileOf(slug string) profile {
+	for _, s := range stores {
+		if s.slug == slug {
+			return s.profile
+		}
+	}
+	return profile{}
 }
 
 func pick(r *rand.Rand, from []string) string { return from[r.IntN(len(from))] }

@@ -102,6 +102,17 @@ func Attach(tx *sqlx.Tx, p Principal) *Session {
 	return &Session{principal: p, tx: tx, attached: true}
 }
 
+// Become switches a transaction the caller holds to p's context (row-level security then sees p) and makes a
+// session of it: a batch job that plays several people in one transaction, as the demo does, acts as each of
+// them exactly as a request of theirs would. Switch back to System with another Become.
+func Become(ctx context.Context, tx *sqlx.Tx, p Principal) (*Session, error) {
+	c := contextOf(p)
+	if _, err := tx.ExecContext(ctx, setContextSQL, c.role, c.userID, c.tenantID, "", "", "", "", statementTimeout(ctx)); err != nil {
+		return nil, err
+	}
+	return Attach(tx, p), nil
+}
+
 // ErrSessionClosed is returned by Do after Commit or Rollback.
 var ErrSessionClosed = errors.New("tenants: session already finished")
 
