@@ -90,20 +90,14 @@ var scripts = map[string]script{
 	"arbitrationOverturned": {typ: aftersales.RefundOnly, reasons: []aftersales.Reason{aftersales.QualityDefect},
 		openLo: 2 * hourD, openHi: 5 * dayD, what: "The zip broke on the second day.",
 		steps: func(p *play) {
-			p.arbitrate(false)
-			p.wait(hourD, 5*dayD)
-			p.appeal(p.buyer(), "The store's photos are of a different batch; here is the label of mine.")
-			p.wait(hourD, 3*dayD)
-			p.decide(false, "The buyer's label shows the faulty batch: the ruling is reversed, the buyer is refunded.")
+			p.appealed(false, "The store's photos are of a different batch; here is the label of mine.",
+				false, "The buyer's label shows the faulty batch: the ruling is reversed, the buyer is refunded.")
 		}},
 	"arbitrationUpheld": {typ: aftersales.RefundOnly, reasons: []aftersales.Reason{aftersales.QualityDefect},
 		openLo: 2 * hourD, openHi: 4 * dayD, what: "Arrived spoiled, photos attached.",
 		steps: func(p *play) {
-			p.arbitrate(true)
-			p.wait(hourD, 5*dayD)
-			p.appeal(p.merchant(), "It was sent chilled; the carrier's delay is not the store's fault.")
-			p.wait(hourD, 3*dayD)
-			p.decide(true, "The store chose the carrier and the packaging: the ruling stands.")
+			p.appealed(true, "It was sent chilled; the carrier's delay is not the store's fault.",
+				true, "The store chose the carrier and the packaging: the ruling stands.")
 		}},
 	"cancelRequest": {typ: aftersales.OrderCancel, reasons: []aftersales.Reason{aftersales.NoReason}, fromPayment: true,
 		openLo: 20 * time.Minute, openHi: 20 * hourD, what: "Ordered by mistake, please cancel.",
@@ -172,6 +166,20 @@ func (p *play) arbitrate(forBuyer bool) {
 	p.do(admin(), func(s *tenants.Session, k aftersales.Key, t time.Time) (aftersales.Case, error) {
 		return aftersales.Rule(p.st.ctx, s, p.pay(), k, ruling, nil, t)
 	})
+}
+
+// appealed: an arbitration ruled forBuyer, appealed by the losing side with reason, and the appeal decided
+// by the second admin (uphold: the ruling stands).
+func (p *play) appealed(forBuyer bool, reason string, uphold bool, note string) {
+	p.arbitrate(forBuyer)
+	p.wait(hourD, 5*dayD)
+	loser := p.buyer()
+	if forBuyer {
+		loser = p.merchant()
+	}
+	p.appeal(loser, reason)
+	p.wait(hourD, 3*dayD)
+	p.decide(uphold, note)
 }
 
 func (p *play) decide(uphold bool, note string) {
