@@ -80,16 +80,23 @@ func metricsStore(t *testing.T, h *harness) (fixtureStore, uuid.UUID, []uuid.UUI
 			if i >= 38 {
 				shipBy = paid.Add(48 * time.Hour) // 9.5 days ago: passed, never shipped
 			}
-			if _, err := tx.Exec(`insert into orders (tenant_id, id, number, buyer_id, status, currency, subtotal_minor,
-				shipping_minor, total_minor, paid_minor, payment_method, buyer_name, ship_name, ship_phone, ship_address,
-				created_at, paid_at, ship_by) values ($1, $2, $3, $4, 'PAID', 'TWD', 100000, 0, 100000, 100000, 'CARD',
-				'Metrics buyer', 'x', 'x', 'x', $5, $5, $6)`, st.UUID, id, fmt.Sprintf("M-%03d", i), buyer, paid, shipBy); err != nil {
-				t.Fatal(err)
-			}
+			insertPaidOrder(t, tx, st.UUID, id, fmt.Sprintf("M-%03d", i), buyer, 100000, paid, shipBy)
 			ids = append(ids, id)
 		}
 	})
 	return st, buyer, ids
+}
+
+// insertPaidOrder writes a paid, unshipped TWD order of total minor units without lines, paid (and created) at
+// paid: the metrics count orders by their payment, and these tests need them at exact instants.
+func insertPaidOrder(t *testing.T, tx *sqlx.Tx, store, id uuid.UUID, number string, buyer uuid.UUID, total int64, paid, shipBy time.Time) {
+	t.Helper()
+	if _, err := tx.Exec(`insert into orders (tenant_id, id, number, buyer_id, status, currency, subtotal_minor,
+		shipping_minor, total_minor, paid_minor, payment_method, buyer_name, ship_name, ship_phone, ship_address,
+		created_at, paid_at, ship_by) values ($1, $2, $3, $4, 'PAID', 'TWD', $5, 0, $5, $5, 'CARD',
+		'Metrics buyer', 'x', 'x', 'x', $6, $6, $7)`, store, id, number, buyer, total, paid, shipBy); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestMetricsLiveAsOfAndDrillDown(t *testing.T) {
@@ -343,12 +350,7 @@ func TestMetricWindowEdges(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i, paid := range []time.Time{from.Add(-time.Second), from, now, now.Add(time.Second)} {
-			if _, err := tx.Exec(`insert into orders (tenant_id, id, number, buyer_id, status, currency, subtotal_minor,
-				shipping_minor, total_minor, paid_minor, payment_method, buyer_name, ship_name, ship_phone, ship_address,
-				created_at, paid_at, ship_by) values ($1, $2, $3, $4, 'PAID', 'TWD', 100, 0, 100, 100, 'CARD',
-				'b', 'x', 'x', 'x', $5, $5, $6)`, st.UUID, uuid.New(), fmt.Sprintf("E-%d", i), buyer, paid, now.Add(72*time.Hour)); err != nil {
-				t.Fatal(err)
-			}
+			insertPaidOrder(t, tx, st.UUID, uuid.New(), fmt.Sprintf("E-%d", i), buyer, 100, paid, now.Add(72*time.Hour))
 		}
 	})
 	// Counted: the order at the first instant and the one at now; not the one a second before the window,
