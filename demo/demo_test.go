@@ -210,8 +210,8 @@ func checkAccounts(t *testing.T, super, app *sqlx.DB) {
 }
 
 func checkOrders(t *testing.T, db *sqlx.DB, now time.Time, c map[string]int) {
-	if c["orders"] != 760 {
-		t.Errorf("%d orders, want 760", c["orders"])
+	if c["orders"] != 1070 {
+		t.Errorf("%d orders, want 1070", c["orders"])
 	}
 	// every state in every store
 	var rows []struct {

@@ -95,15 +95,15 @@ func genOrders(si int, now time.Time) ([]orderRow, []itemRow) {
 	r := rand.New(rand.NewPCG(seed, uint64(si)))
 	g := &gen{r: r, now: now, store: s, storeID: storeID(s.slug)}
 
-	// Ages in seconds, oldest first: 15% of the orders in the last week, so every state shows up even in a
-	// small store, 30% in the three weeks before (the metrics' 30-day windows hold enough orders to be
-	// rated), the rest over the 180 days the signals and the trends look back on.
+	// Ages in seconds, oldest first: 12% of the orders in the last week, so every state shows up even in a
+	// small store, 23% in the three weeks before, the rest over the 180 days the signals, the trends and the
+	// score history look back on — every 30-day window holds enough orders for the store to be rated.
 	slots := make([]slot, 0, s.orders)
 	for range s.orders - pendingPerStore - overduePerStore {
 		switch p := r.Float64(); {
-		case p < 0.15:
+		case p < 0.12:
 			slots = append(slots, slot{between(r, hour, 7*day), normal})
-		case p < 0.45:
+		case p < 0.35:
 			slots = append(slots, slot{between(r, 7*day, 30*day), normal})
 		default:
 			slots = append(slots, slot{between(r, 30*day, 180*day), normal})

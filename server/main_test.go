@@ -88,8 +88,8 @@ func TestServerStartsEmbeddedDatabaseWithDemoDataAndReusesIt(t *testing.T) {
 		r := ok(t, h.post(t, tok, `{ orders(first: 1) { totalCount } }`, nil))
 		var o struct{ TotalCount int }
 		field(t, r, "orders", &o)
-		if o.TotalCount != 160 {
-			t.Errorf("start %d: harbor-foods has %d orders, want the demo's 160 (loaded once: %v)", i+1, o.TotalCount, wantDemoLoaded)
+		if o.TotalCount != 330 {
+			t.Errorf("start %d: harbor-foods has %d orders, want the demo's 330 (loaded once: %v)", i+1, o.TotalCount, wantDemoLoaded)
 		}
 		if err := stop(); err != nil {
 			t.Fatalf("start %d: shutdown: %v", i+1, err)

@@ -182,11 +182,11 @@ func TestAdmissionQueuesThenRefuses(t *testing.T) {
 	}
 
 	release()
-	if raw := <-first; !bytes.Contains(raw, []byte(`"totalCount":360`)) {
+	if raw := <-first; !bytes.Contains(raw, []byte(`"totalCount":420`)) {
 		t.Fatalf("the first request, once the lock went: %s", raw)
 	}
 	// With the slot free again, requests run.
-	if _, raw, _ := postTo(context.Background(), srv.URL, tok, ordersQuery); !bytes.Contains(raw, []byte(`"totalCount":360`)) {
+	if _, raw, _ := postTo(context.Background(), srv.URL, tok, ordersQuery); !bytes.Contains(raw, []byte(`"totalCount":420`)) {
 		t.Fatalf("after the load: %s", raw)
 	}
 }

@@ -25,7 +25,7 @@ func TestViewerAndOrdersAsMerchant(t *testing.T) {
 		}
 	}
 	field(t, r, "orders", &o)
-	if o.TotalCount != 360 || len(o.Nodes) != 3 {
+	if o.TotalCount != 420 || len(o.Nodes) != 3 {
 		t.Fatalf("orders: total %d, %d nodes", o.TotalCount, len(o.Nodes))
 	}
 	for _, n := range o.Nodes {
