@@ -1,7 +1,7 @@
 # The two commands: `make run` (the product, on an embedded database with demo data) and `make test`
 # (every test). Both install what is missing first and build the portal when it is missing or stale
 # (scripts/deps.sh), before the Go build embeds it.
-.PHONY: run test e2e deps generate check-generate vet bench fuzz
+.PHONY: run test e2e deps generate check-generate vet bench bench-metrics fuzz
 
 ADDR ?= :8080
 DATA ?= ./.tradeguard
@@ -48,6 +48,10 @@ check-generate:
 bench:
 	@scripts/deps.sh wrk
 	scripts/bench.sh
+
+bench-metrics:
+	@scripts/deps.sh wrk
+	scripts/bench-metrics.sh
 
 # Explore beyond the fuzz seeds (`make test` runs only the seeds): FUZZTIME=10m make fuzz.
 FUZZTIME ?= 2m

@@ -18,6 +18,7 @@ import (
 // one in -data: stop the server first, one process owns an embedded cluster).
 var subcommands = map[string]func(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error{
 	"score": scoreCommand,
+	"gen":   genCommand,
 }
 
 // scoreCommand: tradeguard score [-as-of DATE] recomputes every store's score for a day, printing progress.

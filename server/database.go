@@ -22,7 +22,10 @@ const embeddedDBName = "tradeguard"
 
 // database is the server's connection as the app role, plus what it takes to close it.
 type database struct {
-	App      *sqlx.DB
+	App *sqlx.DB
+	// Owner is the owner role's DSN (migrations, and batch work that writes around row-level security's
+	// per-request context, e.g. the data generator); the server itself never connects with it.
+	Owner    string
 	loadDemo bool
 	closers  []func() error
 }
@@ -41,7 +44,7 @@ func openDatabase(ctx context.Context, cfg config, log *slog.Logger) (*database,
 	if cfg.DatabaseURL == "" {
 		return openEmbedded(ctx, cfg, log)
 	}
-	d := &database{loadDemo: cfg.Demo == "on"}
+	d := &database{loadDemo: cfg.Demo == "on", Owner: cfg.DatabaseURL}
 	if err := migrate(ctx, cfg.DatabaseURL); err != nil {
 		return nil, err
 	}
@@ -70,7 +73,8 @@ func openEmbedded(ctx context.Context, cfg config, log *slog.Logger) (*database,
 	if err != nil {
 		return nil, fmt.Errorf("embedded PostgreSQL: %w", err)
 	}
-	d := &database{loadDemo: cfg.Demo != "off", closers: []func() error{cluster.Stop}}
+	d := &database{loadDemo: cfg.Demo != "off", closers: []func() error{cluster.Stop},
+		Owner: cluster.DSN(migrations.OwnerRole, embeddedDBName)}
 	if err := createEmbeddedDB(ctx, cluster); err != nil {
 		d.Close()
 		return nil, err

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Metrics benchmark (issue #10; README: Benchmarks). On a fresh embedded database: `tradeguard gen -size
+# large` (1,000 stores, 1,000,000 orders), `tradeguard score` for today, then, with the server up (-demo off,
+# scheduler off so nothing else runs), wrk as the generated admin over HTTP: a store's metrics (every rate with
+# numerator, denominator, rate and status) for the biggest store (~100k orders) and a median one, as of now and
+# 90 days ago, and scoreboard(first: 50).
+# Settings: SIZE (default large), CONC (connections of the loaded run, default 4), DUR (seconds per run, default 15),
+# PORT (18182).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SIZE=${SIZE:-large}; CONC=${CONC:-4}; DUR=${DUR:-15}; PORT=${PORT:-18182}
+work=$(mktemp -d /tmp/tgbenchm.XXXXXX)
+chmod 755 "$work"
+go build -o "$work/tradeguard" ./server
+pid=
+trap '[ -n "$pid" ] && kill $pid 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+
+echo "== commit $(git rev-parse --short HEAD); machine: $(nproc) cores; server, PostgreSQL and wrk share them"
+echo "== (d) generator: tradeguard gen -size $SIZE"
+"$work/tradeguard" gen -size "$SIZE" -score=false -data "$work/data" | tee "$work/gen.txt"
+biggest=$(sed -n 's/^biggest store [^ ]* (\([0-9a-f-]*\),.*/\1/p' "$work/gen.txt")
+median=$(sed -n 's/.*median store [^ ]* (\([0-9a-f-]*\),.*/\1/p' "$work/gen.txt")
+
+echo "== (c) full score recompute for today: tradeguard score"
+/usr/bin/time -f "wall %e s" "$work/tradeguard" score -data "$work/data" 2>&1 | tail -2
+
+"$work/tradeguard" -addr "127.0.0.1:$PORT" -data "$work/data" -demo off -scheduler-every 0 -log-level warn >"$work/server.log" 2>&1 &
+pid=$!
+for _ in $(seq 120); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.5; done
+url="http://127.0.0.1:$PORT/graphql"
+login='{"query":"mutation { login(input: {email: \"admin@datagen.test\", password: \"datagen-password\"}) { accessToken } }"}'
+TOKEN=$(curl -fs "$url" -H 'Content-Type: application/json' -d "$login" | grep -o '"accessToken":"[^"]*"' | cut -d'"' -f4)
+export TOKEN
+
+gid() { printf 'Store:%s' "$1" | base64 -w0 | tr '+/' '-_' | tr -d '='; }
+rate='numerator denominator rate insufficientData status'
+metrics_body() { # store id, as-of instant
+  local q="query { store(id: \\\"$(gid "$1")\\\") { metrics(asOf: \\\"$2\\\") { ordersLast30Days"
+  for k in dissatisfactionRate orderDefectRate refundRate qualityRefundRate interventionRate disputeRate lateShipmentRate cancellationRate; do
+    q="$q $k { $rate }"
+  done
+  q="$q responseTime { answered medianHours } ratings { count overall } } } }"
+  printf '{"query":"%s"}' "$q" >"$work/body.json"
+}
+now=$(date -u +%Y-%m-%dT%H:%M:%SZ); ago=$(date -u -d '90 days ago' +%Y-%m-%dT%H:%M:%SZ)
+run() { # title: one connection (latency alone), then CONC (latency under load, queueing on the cores included)
+  curl -fs "$url" -H 'Content-Type: application/json' -H "Authorization: Bearer $TOKEN" -d @"$BODY_FILE" | cut -c1-300; echo
+  wrk -t1 -c1 -d3s -s bench/wrk-post.lua "$url" >/dev/null
+  for c in 1 "$CONC"; do
+    echo "== $1: $c connection(s), ${DUR}s (wrk)"
+    wrk -t"$(( c > 1 ? 2 : 1 ))" -c"$c" -d"${DUR}s" --latency -s bench/wrk-post.lua "$url" | grep -E 'Requests/sec|50%|90%|99%|non-200'
+  done
+}
+export BODY_FILE="$work/body.json"
+for s in biggest median; do
+  id=${!s}
+  for at in "$now" "$ago"; do
+    metrics_body "$id" "$at"
+    run "(a) store.metrics, $s store ($id), as of $at"
+  done
+done
+printf '{"query":"query { scoreboard(first: 50) { edges { node { store { slug } score { score level } metrics { metric value numerator denominator status } } } } }"}' >"$work/body.json"
+run "(b) scoreboard(first: 50) of all stores"
