@@ -16,6 +16,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"tradeguard/aftersales"
 	"tradeguard/demo"
 	"tradeguard/internal/clock"
 	"tradeguard/internal/testdb"
@@ -273,6 +274,13 @@ func (e *env) finish(t *testing.T, where string, arg any) {
 				cancelled_at = case when status = 'PENDING_PAYMENT' then $3::timestamptz end,
 				completed_at = case when status <> 'PENDING_PAYMENT' then $3::timestamptz end
 			where `+where+` = $1 and status = any($2)`, arg, unfinished, e.clk.Now())
+		if err != nil {
+			return err
+		}
+		// the demo's open after-sales cases block too: the buyers withdraw them
+		_, err = tx.Exec(`update cases set status = 'WITHDRAWN', closed_at = $2, updated_at = $2, deadline_at = null,
+				deadline_action = null, version = version + 1
+			where `+where+` = $1 and closed_at is null`, arg, e.clk.Now())
 		return err
 	})
 }
@@ -319,15 +327,23 @@ func TestRoleChecks(t *testing.T) {
 	}
 }
 
-// Lotus (demo) has unfinished orders: its owner's close request is refused and lists each of them by number.
+// Lotus (demo) has unfinished orders and open cases: its owner's close request is refused and lists each of
+// them by number.
 func TestStoreCloseBlockedByUnfinishedOrders(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	owner := e.demoLogin(t, lotusOwner)
 	var want []string
 	e.asSystem(t, func(tx *sqlx.Tx) error {
-		return tx.Select(&want, `select number from orders where tenant_id = $1 and status = any($2) order by number`, owner.StoreID, unfinished)
+		return tx.Select(&want, `select number from orders where tenant_id = $1 and status = any($2)
+			union all select number from cases where tenant_id = $1 and closed_at is null order by 1`, owner.StoreID, unfinished)
 	})
+	var openOrders int
+	for _, n := range want {
+		if !strings.HasPrefix(n, "AS-") {
+			openOrders++
+		}
+	}
 	if len(want) == 0 || len(want) > lifecycle.MaxBlockers {
 		t.Fatalf("the demo gives lotus %d unfinished orders; this test wants 1 to %d", len(want), lifecycle.MaxBlockers)
 	}
@@ -336,14 +352,15 @@ func TestStoreCloseBlockedByUnfinishedOrders(t *testing.T) {
 		_, blockers, err = lifecycle.RequestStoreClose(ctx, s, e.clk.Now())
 		return err
 	})
-	wantRule(t, "lotus close request", err, "STORE_HAS_OPEN_BUSINESS", fmt.Sprintf("%d unfinished orders", len(want)))
+	wantRule(t, "lotus close request", err, "STORE_HAS_OPEN_BUSINESS", fmt.Sprintf("%d unfinished orders", openOrders))
 	got, more := labels(blockers)
 	if !slices.Equal(got, want) || len(more) != 0 {
-		t.Errorf("blockers %v (more %v), want the unfinished orders %v", got, more, want)
+		t.Errorf("blockers %v (more %v), want the unfinished orders and open cases %v", got, more, want)
 	}
 	for _, b := range blockers {
-		if b.Kind != lifecycle.BlockerOrder || b.StoreID != owner.StoreID || b.ID == uuid.Nil ||
-			!slices.Contains(orders.UnfinishedStatuses, orders.Status(b.Status)) {
+		order := b.Kind == lifecycle.BlockerOrder && slices.Contains(orders.UnfinishedStatuses, orders.Status(b.Status))
+		openCase := b.Kind == lifecycle.BlockerCase && !aftersales.Status(b.Status).Final()
+		if !(order || openCase) || b.StoreID != owner.StoreID || b.ID == uuid.Nil {
 			t.Errorf("blocker %+v", b)
 		}
 	}
@@ -607,7 +624,8 @@ func TestAccountDeletion(t *testing.T) {
 			order by u.email limit 1`, unfinished); err != nil {
 			return err
 		}
-		return tx.Select(&want, `select number from orders where buyer_id = $1 and status = any($2) order by number`, b.ID, unfinished)
+		return tx.Select(&want, `select number from orders where buyer_id = $1 and status = any($2)
+			union all select number from cases where buyer_id = $1 and closed_at is null order by 1`, b.ID, unfinished)
 	})
 	buyer, _ := e.login(t, b.Email, demo.Password)
 
@@ -645,9 +663,15 @@ func TestAccountDeletion(t *testing.T) {
 		}
 	}
 
-	// Blocked by each unfinished order, in whatever store.
+	// Blocked by each unfinished order and open case, in whatever store.
+	openOrders := 0
+	for _, n := range want {
+		if !strings.HasPrefix(n, "AS-") {
+			openOrders++
+		}
+	}
 	_, blockers, err := request()
-	wantRule(t, "deletion with open orders", err, "ACCOUNT_HAS_OPEN_BUSINESS", fmt.Sprintf("%d unfinished order", len(want)))
+	wantRule(t, "deletion with open orders", err, "ACCOUNT_HAS_OPEN_BUSINESS", fmt.Sprintf("%d unfinished order", openOrders))
 	if got, more := labels(blockers); !slices.Equal(got, want) || len(more) != 0 {
 		t.Errorf("blockers %v, want %v", got, want)
 	}

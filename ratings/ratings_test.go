@@ -1099,8 +1099,9 @@ func TestDemoRatingsKeepTheRules(t *testing.T) {
 	if share := float64(c.Rated) / float64(c.Rateable); share < 0.45 || share > 0.75 {
 		t.Errorf("%d of %d delivered or completed orders rated, want about 60%%", c.Rated, c.Rateable)
 	}
-	if share := float64(c.Negative) / float64(c.Rated); share < 0.03 || share > 0.15 {
-		t.Errorf("%d of %d demo ratings negative, want about 8%%", c.Negative, c.Rated)
+	// the stores' profiles: under 1% (lotus), about 1% (maple), about 3% (harbor), some revised upwards
+	if c.Negative == 0 || float64(c.Negative)/float64(c.Rated) > 0.05 {
+		t.Errorf("%d of %d demo ratings negative, want a few (about 1%%)", c.Negative, c.Rated)
 	}
 	if c.Commented == 0 || c.Replied == 0 || c.Revised == 0 {
 		t.Errorf("want some comments, replies and revisions: %+v", c)

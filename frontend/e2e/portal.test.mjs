@@ -71,7 +71,7 @@ describe('portal', () => {
     assert.equal(data.viewer.staffRole, 'OWNER');
     assert.equal(data.viewer.email, 'owner@lotus-electronics.test');
     assert.equal(data.viewer.store.name, 'Lotus Electronics');
-    assert.equal(data.orders.totalCount, 180);
+    assert.equal(data.orders.totalCount, 420);
     assertNoProblems(problems);
   });
 
