@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"tradeguard/tenants"
 )
@@ -51,60 +50,39 @@ func TrendDays(from, to, now time.Time, tz *time.Location) ([]time.Time, error) 
 	return days, nil
 }
 
-var trendSQL = `select w.day, c.* from unnest($2::date[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[]) w(day, t, f30, f60)
-	cross join lateral (` + countsSQL("$1::uuid", "w.t", func(days int) string { return fmt.Sprintf("w.f%d", days) }) + `) c
-	order by w.day`
-
 // Trend is every rate's daily series over days (from TrendDays): for each day, the counts as of the end of
 // that day, or of now for today. Key → points in day order.
 func Trend(ctx context.Context, s *tenants.Session, store tenants.Store, days []time.Time, now time.Time) (map[string][]Point, error) {
 	if err := CanRead(s.Principal(), store.ID); err != nil {
 		return nil, err
 	}
-	tz := Location(store)
-	var ts, f30, f60 []time.Time
-	for _, d := range days {
-		t := EndOfDay(d, tz)
-		if t.After(now) {
-			t = now.UTC()
-		}
-		a, _ := Window(t, tz, 30)
-		b, _ := Window(t, tz, 60)
-		ts, f30, f60 = append(ts, t), append(f30, a), append(f60, b)
-	}
 	out := map[string][]Point{}
-	err := s.Do(ctx, func(tx *sqlx.Tx) error {
-		rows, err := tx.QueryxContext(ctx, trendSQL, store.ID, pq.Array(dates(days)), pq.Array(ts), pq.Array(f30), pq.Array(f60))
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			row := map[string]any{}
-			if err := rows.MapScan(row); err != nil {
-				return err
-			}
-			c := counts{}
-			for _, name := range countColumns() {
-				c[name] = int(row[name].(int64))
-			}
-			day := row["day"].(time.Time)
-			for _, d := range Rates {
-				num, den, orders := c.rate(d)
-				out[d.Key] = append(out[d.Key], Point{Day: day, Numerator: num, Denominator: den, Orders: orders, Insufficient: orders < MinOrders})
-			}
-		}
-		return rows.Err()
-	})
-	return out, err
-}
-
-func dates(days []time.Time) []string {
-	out := make([]string, len(days))
-	for i, d := range days {
-		out[i] = d.Format(time.DateOnly)
+	if len(days) == 0 {
+		return out, nil
 	}
-	return out
+	tz := Location(store)
+	first, last := days[0], days[len(days)-1]
+	asOf := EndOfDay(last, tz)
+	if asOf.After(now) {
+		asOf = now.UTC()
+	}
+	var l ledger
+	err := s.Do(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		l, err = readLedger(ctx, tx, store.ID, first, last, asOf, tz, false)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range Rates {
+		num, den, orders := l.rate(d)
+		for i := range l.n {
+			out[d.Key] = append(out[d.Key], Point{Day: first.AddDate(0, 0, i), Numerator: int(num[i]), Denominator: int(den[i]),
+				Orders: int(orders[i]), Insufficient: orders[i] < MinOrders})
+		}
+	}
+	return out, nil
 }
 
 // TrendCache remembers the trends of one store over day ranges, so the metrics of one response that each ask
