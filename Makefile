@@ -12,13 +12,15 @@ run: deps
 
 # Stages are announced as they start; gotestsum lists each package and ends with the count of tests run.
 test: deps
-	@echo "== test 1/4: go vet and gofmt"
+	@echo "== test 1/5: go vet and gofmt"
 	@$(MAKE) -s vet
-	@echo "== test 2/4: go generate reproduces the generated code (gqlgen; up to a minute on a fresh machine)"
+	@echo "== test 2/5: go generate and npm run codegen reproduce the generated code (gqlgen, graphql-codegen)"
 	@$(MAKE) -s check-generate
-	@echo "== test 3/4: Go tests with the race detector: real PostgreSQL, real HTTP, FuzzGraphQL's seed corpus"
+	@echo "== test 3/5: the portal's component and unit tests (vitest, jsdom)"
+	cd frontend && npx vitest run
+	@echo "== test 4/5: Go tests with the race detector: real PostgreSQL, real HTTP, FuzzGraphQL's seed corpus"
 	go tool gotestsum --format pkgname-and-test-fails --format-hide-empty-pkg -- -race -count=1 ./...
-	@echo "== test 4/4: browser tests of the portal (chromium)"
+	@echo "== test 5/5: browser tests of the portal (chromium)"
 	@$(MAKE) -s e2e
 	@echo "== test: all stages passed"
 
@@ -38,12 +40,16 @@ vet:
 
 generate:
 	go generate ./...
+	cd frontend && npm run codegen
 
 # Generated code is never edited by hand: regenerating must reproduce it exactly.
 check-generate:
 	@echo "go generate ./... (gqlgen writes graph/generated.go and graph/model/)"
 	@go generate ./...
 	@test -z "$$(git status --porcelain -- graph/)" || { git status --short -- graph/; echo "go generate changed the files above: commit its output"; exit 1; }
+	@echo "npm run codegen (graphql-codegen writes frontend/src/gql/ from schema.graphql and the portal's .graphql files)"
+	@cd frontend && npm run codegen --silent
+	@test -z "$$(git status --porcelain -- frontend/src/gql/)" || { git status --short -- frontend/src/gql/; echo "npm run codegen changed the files above: commit its output"; exit 1; }
 
 bench:
 	@scripts/deps.sh wrk

@@ -11,6 +11,7 @@ export default defineConfig({
   build: {
     outDir: 'dist/app',
     emptyOutDir: true,
+    manifest: true, // scripts/bundle-size.mjs reads which chunks the first page loads
     // Every asset is its own file: inlined scripts or styles would need a weaker Content-Security-Policy.
     assetsInlineLimit: 0,
     reportCompressedSize: false, // the gzip sizes cost time on every build

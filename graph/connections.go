@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"encoding/base64"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -62,6 +63,13 @@ func orderFilter(f *model.OrderFilter) (orders.Filter, error) {
 	}
 	out.Statuses = f.Status
 	out.CreatedFrom, out.CreatedTo = f.CreatedFrom, f.CreatedTo
+	if f.Number != nil {
+		// Order numbers are written in capitals ("LE-100123"); a pasted one may carry spaces or lower case.
+		out.Number = strings.ToUpper(strings.TrimSpace(*f.Number))
+		if out.Number == "" {
+			return out, badInput("filter.number", "is blank: leave it out to list every order")
+		}
+	}
 	if f.StoreID != nil {
 		ids, ok := parseID(*f.StoreID, kindStore, 1)
 		if !ok {

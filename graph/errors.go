@@ -71,6 +71,9 @@ func presentError(log *slog.Logger, dev bool) graphql.ErrorPresenterFunc {
 			out.Extensions = map[string]any{}
 		}
 		out.Extensions["code"] = code
+		if in := (*inputError)(nil); errors.As(err, &in) && in.field != "" {
+			out.Extensions["field"] = in.field
+		}
 		return out
 	}
 }

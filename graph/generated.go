@@ -6197,6 +6197,8 @@ input OrderFilter {
   createdTo: DateTime
   "Only this store's orders (useful to buyers and admins)."
   storeId: ID
+  "Only the order with this number (e.g. LE-100123; any letter case, spaces around it ignored)."
+  number: String @maxLength(n: 64)
 }
 
 type OrderEdge {
@@ -30201,7 +30203,7 @@ func (ec *executionContext) unmarshalInputOrderFilter(ctx context.Context, obj a
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"status", "createdFrom", "createdTo", "storeId"}
+	fieldsInOrder := [...]string{"status", "createdFrom", "createdTo", "storeId", "number"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -30236,6 +30238,13 @@ func (ec *executionContext) unmarshalInputOrderFilter(ctx context.Context, obj a
 				return it, err
 			}
 			it.StoreID = data
+		case "number":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("number"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Number = data
 		}
 	}
 	return it, nil

@@ -51,10 +51,11 @@ func pageInfo(cursors []string, more bool) *model.PageInfo {
 }
 
 func badInput(arg, problem string) error {
-	return &inputError{msg: fmt.Sprintf("argument %q %s", arg, problem)}
+	return &inputError{field: arg, msg: fmt.Sprintf("argument %q %s", arg, problem)}
 }
 
 // inputError is a malformed argument in a query (mutations report input problems as userErrors instead).
-type inputError struct{ msg string }
+// field (extensions.field) names the argument, as the pre-execution value checks do.
+type inputError struct{ field, msg string }
 
 func (e *inputError) Error() string { return e.msg }

@@ -105,6 +105,7 @@ type Filter struct {
 	CreatedFrom *time.Time
 	CreatedTo   *time.Time
 	StoreID     *uuid.UUID
+	Number      string // exact, upper-cased by the caller; empty: any
 }
 
 // Cursor is the keyset position after which a page starts (newest first).
@@ -139,6 +140,9 @@ func where(p tenants.Principal, f Filter) *sqlq.Where {
 	}
 	if f.CreatedTo != nil {
 		w.Add("created_at < ?", *f.CreatedTo)
+	}
+	if f.Number != "" {
+		w.Add("number = ?", f.Number) // unique (tenant_id, number)
 	}
 	return w
 }

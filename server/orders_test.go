@@ -7,6 +7,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -699,5 +700,53 @@ func TestOrderTimelineAndDeadlineOverHTTP(t *testing.T) {
 	f.step(t, f.buyer, "orderConfirmReceipt", ordInput("orderConfirmReceipt", d.ID))
 	if v := same(t, d.ID); v.Deadline != nil || v.Status != "COMPLETED" || len(v.Timeline) != 5 {
 		t.Fatalf("completed order: %+v", v)
+	}
+}
+
+// An order found by its number, as a merchant pastes it (any case, spaces around); only in its own store.
+func TestOrdersFilterByNumber(t *testing.T) {
+	f := newOrdFixture(t)
+	h := f.h
+	o := f.orderIn(t, "PAID")
+	f.orderIn(t, "PAID") // another order of the same store, which must not match
+	q := `query($n: String) { orders(first: 10, filter: {number: $n}) { totalCount nodes { id number } } }`
+	list := func(token, n string) (total int, ids []string) {
+		t.Helper()
+		var got struct {
+			Orders struct {
+				TotalCount int
+				Nodes      []struct{ ID, Number string }
+			}
+		}
+		r := ok(t, h.post(t, token, q, map[string]any{"n": n}))
+		if err := json.Unmarshal(r.Data["orders"], &got.Orders); err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range got.Orders.Nodes {
+			ids = append(ids, n.ID)
+		}
+		return got.Orders.TotalCount, ids
+	}
+	for _, n := range []string{o.Number, strings.ToLower(o.Number), "  " + o.Number + " "} {
+		if total, ids := list(f.owner, n); total != 1 || len(ids) != 1 || ids[0] != o.ID {
+			t.Errorf("number %q as the store: total %d, %v; want only %s", n, total, ids, o.ID)
+		}
+	}
+	if total, ids := list(f.buyer, o.Number); total != 1 || len(ids) != 1 {
+		t.Errorf("the buyer finds their own order by number: %d %v", total, ids)
+	}
+	for _, who := range []struct{ name, token, number string }{
+		{"another store", f.otherOwner, o.Number},
+		{"another buyer", f.buyer2, o.Number},
+		{"the store, a number it never had", f.owner, o.Number + "9999"},
+		{"the store, a prefix", f.owner, o.Number[:len(o.Number)-1]},
+	} {
+		if total, ids := list(who.token, who.number); total != 0 || len(ids) != 0 {
+			t.Errorf("%s: total %d, %v; want nothing", who.name, total, ids)
+		}
+	}
+	r := h.post(t, f.owner, q, map[string]any{"n": "   "})
+	if r.code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "filter.number" {
+		t.Errorf("a blank number: %+v", r.Errors)
 	}
 }

@@ -2,12 +2,12 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
 	"io"
 	"io/fs"
+	"mime"
 	"net/http"
 	"net/url"
 	"path"
@@ -24,27 +24,18 @@ import (
 const contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; font-src 'self' data:; " +
 	"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
-// securityHeaders sets the headers every response carries, API, pages, health and errors alike. GraphiQL's
-// page also gets a nonce for style elements: its dialogs (react-remove-scroll) add one <style> at run time,
-// and a fresh nonce per response lets that one through where 'unsafe-inline' would let any through.
+// securityHeaders sets the headers every response carries, API, pages, health and errors alike. Pages
+// (servePage) widen the policy with a style nonce.
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		csp := contentSecurityPolicy
-		if r.URL.Path == "/graphiql" {
-			nonce := newNonce()
-			csp += "; style-src 'self' 'nonce-" + nonce + "'"
-			r = r.WithContext(context.WithValue(r.Context(), styleNonceKey{}, nonce))
-		}
 		h := w.Header()
-		h.Set("Content-Security-Policy", csp)
+		h.Set("Content-Security-Policy", contentSecurityPolicy)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "no-referrer")
 		next.ServeHTTP(w, r)
 	})
 }
-
-type styleNonceKey struct{}
 
 func newNonce() string {
 	b := make([]byte, 16)
@@ -114,9 +105,13 @@ func portal(build fs.FS, built, dev bool) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !bytes.Contains(index, styleNoncePlaceholder) {
+		return nil, fmt.Errorf("index.html has no %s", styleNoncePlaceholder)
+	}
 	if dev {
 		index = bytes.Replace(index, graphiqlMetaOff, graphiqlMetaOn, 1)
 	}
+	zipped := &gzipCache{}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name := strings.TrimPrefix(path.Clean(r.URL.Path), "/")
 		switch {
@@ -124,14 +119,15 @@ func portal(build fs.FS, built, dev bool) (http.Handler, error) {
 			servePage(w, r, index)
 		case strings.HasPrefix(name, "graphiql/"):
 			http.NotFound(w, r) // GraphiQL's page is served at /graphiql, in development mode only
+		case strings.HasPrefix(name, ".") || strings.Contains(name, "/."):
+			http.NotFound(w, r) // the build's own records (.vite/manifest.json) are not the site's
 		default:
-			serveFile(w, r, build, name)
+			serveFile(w, r, build, name, zipped)
 		}
 	}), nil
 }
 
-// graphiql serves GraphiQL's page (development mode) with the style nonce of its Content-Security-Policy;
-// its scripts and styles are the portal's /assets/.
+// graphiql serves GraphiQL's page (development mode); its scripts and styles are the portal's /assets/.
 func graphiql(build fs.FS, built bool) (http.Handler, error) {
 	if !built {
 		return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { notBuilt(w, "GraphiQL") }), nil
@@ -143,13 +139,11 @@ func graphiql(build fs.FS, built bool) (http.Handler, error) {
 	if !bytes.Contains(page, styleNoncePlaceholder) {
 		return nil, fmt.Errorf("graphiql/index.html has no %s", styleNoncePlaceholder)
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		nonce, _ := r.Context().Value(styleNonceKey{}).(string)
-		servePage(w, r, bytes.Replace(page, styleNoncePlaceholder, []byte(nonce), 1))
-	}), nil
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { servePage(w, r, page) }), nil
 }
 
-// styleNoncePlaceholder is in frontend/graphiql/index.html: <meta property="csp-nonce" nonce="…">.
+// styleNoncePlaceholder is in both pages (frontend/index.html, frontend/graphiql/index.html):
+// <meta property="csp-nonce" nonce="…">.
 var styleNoncePlaceholder = []byte("TRADEGUARD_STYLE_NONCE")
 
 // isFile: the path names a file (its last segment has an extension, or it is under /assets/) rather than a
@@ -158,13 +152,21 @@ func isFile(p string) bool {
 	return path.Ext(path.Base(p)) != "" || strings.HasPrefix(p, "/assets/")
 }
 
+// servePage serves a page with a fresh style nonce in its policy and in its csp-nonce tag: the portal's
+// components (Ant Design's CSS-in-JS) and GraphiQL's dialogs add <style> elements at run time, and a nonce
+// per response lets those through where 'unsafe-inline' would let any through.
 func servePage(w http.ResponseWriter, r *http.Request, page []byte) {
+	nonce := newNonce()
+	w.Header().Set("Content-Security-Policy", contentSecurityPolicy+"; style-src 'self' 'nonce-"+nonce+"'")
+	page = bytes.Replace(page, styleNoncePlaceholder, []byte(nonce), 1)
 	w.Header().Set("Cache-Control", "no-cache") // it names the current build's assets
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	http.ServeContent(w, r, "index.html", time.Time{}, bytes.NewReader(page))
 }
 
-func serveFile(w http.ResponseWriter, r *http.Request, build fs.FS, name string) {
+// serveFile serves one file of the build; compressible ones gzipped (once, kept in zipped) to clients
+// that accept it.
+func serveFile(w http.ResponseWriter, r *http.Request, build fs.FS, name string, zipped *gzipCache) {
 	f, err := build.Open(name)
 	if err != nil {
 		http.NotFound(w, r)
@@ -182,6 +184,24 @@ func serveFile(w http.ResponseWriter, r *http.Request, build fs.FS, name string)
 	}
 	if path.Ext(name) == ".ico" {
 		w.Header().Set("Content-Type", "image/x-icon") // Go's own table has no .ico; /etc/mime.types may not either
+	}
+	if isCompressible(name) {
+		w.Header().Set("Vary", "Accept-Encoding")
+		if acceptsGzip(r) {
+			if gz, err := zipped.get(name, rs); err == nil {
+				// ServeContent would sniff the type from the gzipped bytes: name it from the file's name.
+				if w.Header().Get("Content-Type") == "" {
+					w.Header().Set("Content-Type", mime.TypeByExtension(path.Ext(name)))
+				}
+				w.Header().Set("Content-Encoding", "gzip")
+				http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(gz))
+				return
+			}
+			if _, err := rs.Seek(0, io.SeekStart); err != nil {
+				http.Error(w, "unreadable file", http.StatusInternalServerError)
+				return
+			}
+		}
 	}
 	http.ServeContent(w, r, name, time.Time{}, rs)
 }

@@ -372,6 +372,8 @@ type OrderFilter struct {
 	CreatedTo *time.Time `json:"createdTo,omitempty"`
 	// Only this store's orders (useful to buyers and admins).
 	StoreID *string `json:"storeId,omitempty"`
+	// Only the order with this number (e.g. LE-100123; any letter case, spaces around it ignored).
+	Number *string `json:"number,omitempty"`
 }
 
 type OrderGiftInput struct {

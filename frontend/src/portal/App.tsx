@@ -1,66 +1,48 @@
-import { useState, type FormEvent } from 'react';
-import { gql } from './api';
+import { Suspense, lazy, useRef } from 'react';
+import { Navigate, Route, Routes, useLocation } from 'react-router';
+import SignIn from './auth/SignIn';
+import { signedOutByUser } from './auth/session';
+import { useSession } from './auth/useSession';
+import { homeFor, routesFor } from './layout/routes';
+import NotFound from './lib/NotFound';
+import { PageLoading } from './lib/PageLoading';
 
-// Placeholder portal: what tradeguard is, where the API is, and a sign-in that shows who you are. The real
-// merchant/admin portal (a later issue, in src/features/) replaces this component.
+// The signed-in frame (ProLayout) is its own chunk: the sign-in page does not load it.
+const Shell = lazy(() => import('./layout/Shell').then((m) => ({ default: m.Shell })));
 
-interface LoginPayload {
-  login: { accessToken: string | null; userErrors: { code: string; message: string }[] } | null;
-}
-
-const LOGIN = 'mutation($i: LoginInput!){ login(input:$i){ accessToken userErrors{ code message } } }';
-const WHO_AM_I = '{ viewer { role staffRole email store { name } } orders(first: 5) { totalCount } }';
-
-// The server marks the page in development mode, the only mode with GraphiQL (index.html).
-const graphiql = document.querySelector<HTMLMetaElement>('meta[name="tradeguard-graphiql"]')?.content === 'on';
-
+// The portal's routes: sign-in, and the signed-in role's pages inside the shell. Without a session every
+// page sends to sign-in with ?next= so the user comes back where they were; a session that ends (renewal
+// refused, signed out in another tab) does the same with ?expired=1; signing out goes to plain sign-in.
 export function App() {
-  const [email, setEmail] = useState('owner@lotus-electronics.test');
-  const [password, setPassword] = useState('demo-password');
-  const [out, setOut] = useState('');
+  const session = useSession();
+  const location = useLocation();
 
-  async function signIn(e: FormEvent) {
-    e.preventDefault();
-    const r = await gql<LoginPayload>(LOGIN, { i: { email, password } });
-    const p = r.data?.login;
-    if (!p?.accessToken) {
-      setOut(p?.userErrors[0]?.message || r.errors?.[0]?.message || 'sign-in failed');
-      return;
-    }
-    const v = await gql<unknown>(WHO_AM_I, undefined, p.accessToken);
-    setOut(JSON.stringify(v.data, null, 2));
+  // Whether this page had a session: losing it without signing out (renewal refused, signed out in another
+  // tab) sends to sign-in with ?expired=1.
+  const hadSession = useRef(session !== null);
+  if (session) hadSession.current = true;
+
+  if (!session) {
+    if (location.pathname === '/signin') return <SignIn />;
+    if (signedOutByUser()) return <Navigate to="/signin" replace />;
+    // The browser's address, not the router's: a navigation still rendering (a lazy page whose first
+    // request found the session gone) has moved the address but not yet the router's location.
+    const next = encodeURIComponent(window.location.pathname + window.location.search);
+    const expired = hadSession.current ? 'expired=1&' : '';
+    return <Navigate to={`/signin?${expired}next=${next}`} replace />;
   }
-
   return (
-    <main>
-      <h1>
-        <img src="/favicon.svg" alt="" width="32" height="32" /> tradeguard
-      </h1>
-      <p>
-        The after-sales and merchant-health back office of an online marketplace: buyers open after-sales
-        cases on their orders, merchants handle them under deadlines, and the platform arbitrates disputes and
-        scores every merchant from what really happened.
-      </p>
-      <p>
-        The merchant and admin portal is coming. Meanwhile the GraphQL API is at <code>/graphql</code>
-        {graphiql ? (
-          <>
-            {' '}
-            and you can try it in <a href="/graphiql">GraphiQL</a>.
-          </>
-        ) : (
-          <> (GraphiQL is at /graphiql in development mode: <code>make run</code>).</>
-        )}
-      </p>
-      <h2>Sign in to check your access</h2>
-      <form id="login" onSubmit={signIn}>
-        <input id="email" type="email" autoComplete="username" placeholder="e-mail" value={email} onChange={(e) => setEmail(e.target.value)} required />
-        <input id="password" type="password" autoComplete="current-password" placeholder="password" value={password} onChange={(e) => setPassword(e.target.value)} required />
-        <button type="submit">Sign in</button>
-      </form>
-      <p id="out" aria-live="polite">
-        {out}
-      </p>
-    </main>
+    <Suspense fallback={<PageLoading />}>
+      <Routes>
+        <Route path="/signin" element={<SignIn />} />
+        <Route element={<Shell session={session} />}>
+          <Route index element={<Navigate to={homeFor(session.role)} replace />} />
+          {routesFor(session.role).map((r) => (
+            <Route key={r.path} path={r.path} element={<r.page />} />
+          ))}
+          <Route path="*" element={<NotFound />} />
+        </Route>
+      </Routes>
+    </Suspense>
   );
 }
