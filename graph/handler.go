@@ -82,6 +82,11 @@ func withSession(db *sqlx.DB) graphql.OperationMiddleware {
 				return resp
 			}
 			if err := s.Commit(); err != nil {
+				if len(resp.Errors) > 0 {
+					// A read whose statement failed (stopped at its deadline, say) aborted its transaction,
+					// so the commit fails too; the failure itself is already in the answer.
+					return resp
+				}
 				code, msg := CodeInternal, "internal error: could not commit"
 				switch {
 				case isSerializationFailure(err):

@@ -48,7 +48,7 @@ run() { # title: one connection (latency alone), then CONC (latency under load, 
   wrk -t1 -c1 -d3s -s bench/wrk-post.lua "$url" >/dev/null
   for c in 1 "$CONC"; do
     echo "== $1: $c connection(s), ${DUR}s (wrk)"
-    wrk -t"$(( c > 1 ? 2 : 1 ))" -c"$c" -d"${DUR}s" --latency -s bench/wrk-post.lua "$url" | grep -E 'Requests/sec|50%|90%|99%|non-200'
+    wrk -t"$(( c > 1 ? 2 : 1 ))" -c"$c" -d"${DUR}s" --latency -s bench/wrk-post.lua "$url" | grep -E 'Requests/sec|50%|90%|99%|RESULT'
   done
 }
 export BODY_FILE="$work/body.json"

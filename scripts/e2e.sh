@@ -4,6 +4,7 @@
 # port with a fresh embedded database and the demo data, waits until it is ready, then runs
 # `node --test frontend/e2e/` (playwright-core driving Debian's chromium; graphql-http's audits) with BASE_URL.
 # The server and its data are removed afterwards; the exit code is the tests'.
+# Arguments: test files to run (default: all of frontend/e2e/).
 # Settings: CHROMIUM (browser binary, default: chromium on PATH), E2E_ARTIFACTS (keep the screenshots there;
 # default: a temporary directory removed at the end).
 set -euo pipefail
@@ -77,7 +78,7 @@ export E2E_ARTIFACTS=${E2E_ARTIFACTS:-$work/artifacts}
 echo "e2e: server ready at $BASE_URL after ${SECONDS}s; browser $CHROMIUM ($("$CHROMIUM" --version 2>/dev/null || echo "version unknown"))"
 
 status=0
-node --test frontend/e2e/ || status=$?
+node --test "${@:-frontend/e2e/}" || status=$?
 if [ "$status" != 0 ] && [ -s "$work/server.log" ]; then
   echo "--- server log (warnings and errors):" >&2
   cat "$work/server.log" >&2

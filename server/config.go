@@ -28,6 +28,12 @@ type config struct {
 	Serve          serveLimits
 	// CORSOrigins may call the API from their pages; empty: no cross-origin access at all.
 	CORSOrigins []string
+	// PreparedStatements: each connection keeps its statements prepared (internal/pgstmt); off behind a
+	// pooler in transaction mode, which moves transactions between server connections.
+	PreparedStatements bool
+	// CaptureSQL, when set, is a file every statement the app runs is appended to (JSON lines), for the
+	// benchmark that replays the server's own SQL.
+	CaptureSQL string
 }
 
 // serveLimits bound what one request and all requests together may take (README: Limits and security).
@@ -71,6 +77,9 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	fs.IntVar(&d.Aliases, "max-aliases", d.Aliases, "aliases in one document")
 	fs.IntVar(&d.Depth, "max-depth", d.Depth, "fields nested in one another")
 	fs.IntVar(&d.Complexity, "max-complexity", d.Complexity, "cost of one operation (a list costs its page size times its items)")
+	fs.BoolVar(&c.PreparedStatements, "prepared-statements", getenv("TRADEGUARD_PREPARED_STATEMENTS") != "off",
+		"keep each connection's statements prepared (turn off behind PgBouncer in transaction mode)")
+	fs.StringVar(&c.CaptureSQL, "capture-sql", "", "append every SQL statement the app runs, with its arguments, to this file (benchmarks)")
 	origins := fs.String("cors-origins", getenv("TRADEGUARD_CORS_ORIGINS"), "origins (scheme://host[:port], comma-separated) whose pages may call the API; empty: none")
 	level := fs.String("log-level", envOr(getenv, "LOG_LEVEL", "info"), "debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/lib/pq"
 
 	"tradeguard/embeddedpg"
+	"tradeguard/internal/pgstmt"
 	"tradeguard/migrations"
 )
 
@@ -55,7 +56,7 @@ func openDatabase(ctx context.Context, cfg config, log *slog.Logger) (*database,
 			return nil, err
 		}
 	}
-	app, err := openPool(ctx, appURL)
+	app, err := openPool(ctx, appURL, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect as %s: %w", migrations.AppRole, err)
 	}
@@ -83,7 +84,7 @@ func openEmbedded(ctx context.Context, cfg config, log *slog.Logger) (*database,
 		d.Close()
 		return nil, err
 	}
-	app, err := openPool(ctx, cluster.DSN(migrations.AppRole, embeddedDBName))
+	app, err := openPool(ctx, cluster.DSN(migrations.AppRole, embeddedDBName), cfg)
 	if err != nil {
 		d.Close()
 		return nil, err
@@ -129,8 +130,16 @@ func migrate(ctx context.Context, ownerDSN string) error {
 	return nil
 }
 
-func openPool(ctx context.Context, dsn string) (*sqlx.DB, error) {
-	db, err := sqlx.Open("postgres", dsn)
+func openPool(ctx context.Context, dsn string, cfg config) (*sqlx.DB, error) {
+	o := pgstmt.Options{Disabled: !cfg.PreparedStatements}
+	if cfg.CaptureSQL != "" {
+		capture, err := pgstmt.CaptureTo(cfg.CaptureSQL)
+		if err != nil {
+			return nil, err
+		}
+		o.Capture = capture
+	}
+	db, err := pgstmt.Open(dsn, o)
 	if err != nil {
 		return nil, err
 	}

@@ -6,9 +6,8 @@
 // Environment: BASE_URL, CHROMIUM, E2E_ARTIFACTS (screenshots; default a temporary directory).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { screenshot } from './artifacts.mjs';
 import { BASE_URL, launch } from './browser.mjs';
 import { seriousViolations } from './axe.mjs';
 import { api, apiAs, assertNoProblems, signedIn } from './session.mjs';
@@ -18,23 +17,13 @@ const LANGS = ['en', 'zh-Hans', 'zh-Hant'];
 const DEMO = ['lotus-electronics', 'maple-apparel', 'harbor-foods'];
 
 let browser;
-let artifacts;
-let ownArtifacts = false;
 
 before(async () => {
   browser = await launch();
-  if (process.env.E2E_ARTIFACTS) {
-    artifacts = process.env.E2E_ARTIFACTS;
-    await mkdir(artifacts, { recursive: true });
-  } else {
-    artifacts = await mkdtemp(join(tmpdir(), 'tge2e-admin-'));
-    ownArtifacts = true;
-  }
 });
 
 after(async () => {
   await browser?.close();
-  if (ownArtifacts) await rm(artifacts, { recursive: true, force: true });
 });
 
 const BOARD = `query($filter: ScoreboardFilter, $orderBy: ScoreboardOrder) {
@@ -491,7 +480,7 @@ describe('every admin page in three languages', () => {
         // accessible name yet: reported to its owner, left out here.
         const a11y = (await seriousViolations(page)).filter((v) => !(name.startsWith('store') && v.includes('aria-progressbar-name')));
         assert.deepEqual(a11y, [], `${name} ${lang}: accessibility`);
-        await page.screenshot({ path: join(artifacts, `admin-${name}-${lang}.png`), fullPage: true });
+        await screenshot(t, page, `admin-${name}-${lang}`);
       }
       // The publish drawer and the issue dialog, open.
       await page.goto(BASE_URL + '/admin/policies');
@@ -499,12 +488,12 @@ describe('every admin page in three languages', () => {
       await page.getByTestId('publish-form').waitFor();
       await page.waitForTimeout(400);
       assert.deepEqual(await seriousViolations(page), [], `publish form ${lang}: accessibility`);
-      await page.screenshot({ path: join(artifacts, `admin-policy-publish-${lang}.png`) });
+      await screenshot(t, page, `admin-policy-publish-${lang}`, { fullPage: false });
       await page.goto(BASE_URL + `/admin/violations?issue=${encodeURIComponent(harbor)}`);
       await page.locator('.ant-modal #issue_evidence').waitFor();
       await page.waitForTimeout(400);
       assert.deepEqual(await seriousViolations(page), [], `issue form ${lang}: accessibility`);
-      await page.screenshot({ path: join(artifacts, `admin-violation-issue-${lang}.png`) });
+      await screenshot(t, page, `admin-violation-issue-${lang}`, { fullPage: false });
       assert.deepEqual(await page.evaluate(() => window.__tgMissingKeys ?? []), [], `${lang}: keys with no translation`);
       assertNoProblems(problems);
     }

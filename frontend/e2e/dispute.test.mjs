@@ -7,10 +7,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { request } from 'playwright-core';
+import { screenshot } from './artifacts.mjs';
 import { BASE_URL, launch } from './browser.mjs';
 import { api, apiAs, assertNoProblems, signedIn } from './session.mjs';
 
@@ -20,8 +18,6 @@ const ADMIN = 'admin@tradeguard.test';
 
 let browser;
 let req;
-let artifacts;
-let ownArtifacts = false;
 let buyerApi;
 let ownerApi;
 const state = {};
@@ -29,13 +25,6 @@ const state = {};
 before(async () => {
   browser = await launch();
   req = await request.newContext();
-  if (process.env.E2E_ARTIFACTS) {
-    artifacts = process.env.E2E_ARTIFACTS;
-    await mkdir(artifacts, { recursive: true });
-  } else {
-    artifacts = await mkdtemp(join(tmpdir(), 'tge2e-dispute-'));
-    ownArtifacts = true;
-  }
   buyerApi = await apiAs(req, BUYER);
   ownerApi = await apiAs(req, OWNER);
 });
@@ -43,7 +32,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await req?.dispose();
-  if (ownArtifacts) await rm(artifacts, { recursive: true, force: true });
 });
 
 const HEALTH = `{ viewer { store { id metrics { disputeRate { numerator denominator rate } }
@@ -175,7 +163,7 @@ describe('a dispute, ruled for the buyer, moves the store\'s numbers', () => {
     assert.match(got.ruling ?? '', /BUYER/, 'ruled for the buyer');
     assert.equal(got.liability, 'MERCHANT');
     await waitStatus(page, got.status);
-    await page.screenshot({ path: join(artifacts, 'dispute-ruled-en.png'), fullPage: true });
+    await screenshot(t, page, 'dispute-ruled-en');
     assertNoProblems(problems);
   });
 

@@ -6,11 +6,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { deflateSync } from 'node:zlib';
+import { readFile } from 'node:fs/promises';
 import { request } from 'playwright-core';
+import { screenshot, makePng } from './artifacts.mjs';
 import { BASE_URL, launch } from './browser.mjs';
 import { seriousViolations } from './axe.mjs';
 import { apiAs, assertNoProblems, signedIn } from './session.mjs';
@@ -23,8 +21,6 @@ const LANGS = ['en', 'zh-Hans', 'zh-Hant'];
 
 let browser;
 let req;
-let artifacts;
-let ownArtifacts = false;
 let buyerApi;
 let ownerApi;
 // What the tests build on, in order: the order, its paid line and gift, the case.
@@ -33,13 +29,6 @@ const state = {};
 before(async () => {
   browser = await launch();
   req = await request.newContext();
-  if (process.env.E2E_ARTIFACTS) {
-    artifacts = process.env.E2E_ARTIFACTS;
-    await mkdir(artifacts, { recursive: true });
-  } else {
-    artifacts = await mkdtemp(join(tmpdir(), 'tge2e-shots-'));
-    ownArtifacts = true;
-  }
   buyerApi = await apiAs(req, BUYER);
   ownerApi = await apiAs(req, OWNER);
 });
@@ -47,60 +36,10 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await req?.dispose();
-  if (ownArtifacts) await rm(artifacts, { recursive: true, force: true });
 });
-
-async function screenshot(t, page, name) {
-  const file = join(artifacts, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  const png = await readFile(file);
-  assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], `${file} is a PNG`);
-  t.diagnostic(`screenshot: ${file} (${(await stat(file)).size} bytes)`);
-}
 
 async function noMissingKeys(page, where) {
   assert.deepEqual(await page.evaluate(() => window.__tgMissingKeys ?? []), [], `translations missing on ${where}`);
-}
-
-// A small PNG (a 24×16 orange and white flag), made here so the test needs no file of its own.
-function makePng() {
-  const w = 24;
-  const h = 16;
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = (buf) => {
-    let c = 0xffffffff;
-    for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const chunk = (type, data) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const sum = Buffer.alloc(4);
-    sum.writeUInt32BE(crc(td));
-    return Buffer.concat([len, td, sum]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 2; // RGB
-  const rows = [];
-  for (let y = 0; y < h; y++) {
-    const row = [0];
-    for (let x = 0; x < w; x++) row.push(...(y < h / 2 ? [255, 80, 0] : [255, 255, 255]));
-    rows.push(Buffer.from(row));
-  }
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(Buffer.concat(rows))),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
 }
 
 const ORDER = `query($id: ID!) { order(id: $id) { id number status version carrier trackingNumber shippedAt deliveredAt

@@ -8,11 +8,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { deflateSync } from 'node:zlib';
 import { request } from 'playwright-core';
+import { screenshot, makePng } from './artifacts.mjs';
 import { BASE_URL, launch } from './browser.mjs';
 import { seriousViolations } from './axe.mjs';
 import { apiAs, assertNoProblems, signedIn as signedInOnly } from './session.mjs';
@@ -27,28 +24,18 @@ const LANGS = ['en', 'zh-Hans', 'zh-Hant'];
 
 let browser;
 let req;
-let artifacts;
-let ownArtifacts = false;
 const as = {};
 const state = {};
 
 before(async () => {
   browser = await launch();
   req = await request.newContext();
-  if (process.env.E2E_ARTIFACTS) {
-    artifacts = process.env.E2E_ARTIFACTS;
-    await mkdir(artifacts, { recursive: true });
-  } else {
-    artifacts = await mkdtemp(join(tmpdir(), 'tge2e-shots-'));
-    ownArtifacts = true;
-  }
   for (const email of [MAPLE, HARBOR, BUYER_CASE, BUYER_RATE, BUYER_UNRATED, BUYER_PAID]) as[email] = await apiAs(req, email);
 });
 
 after(async () => {
   await browser?.close();
   await req?.dispose();
-  if (ownArtifacts) await rm(artifacts, { recursive: true, force: true });
 });
 
 // The portal's GraphQL requests in flight on each page, so the test navigates only once they are answered (a
@@ -96,55 +83,10 @@ async function shots(t, page, name, path, ready) {
     assert.deepEqual(await page.evaluate(() => window.__tgMissingKeys ?? []), [], `translations missing on ${path} in ${lang}`);
     assert.equal(await page.evaluate(() => document.documentElement.lang), lang);
     if (lang === 'en') assert.deepEqual(await seriousViolations(page), [], `accessibility of ${path}`);
-    const file = join(artifacts, `store-${name}-${lang}.png`);
     await idle(page);
-    await page.screenshot({ path: file, fullPage: true });
-    const png = await readFile(file);
-    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], `${file} is a PNG`);
-    t.diagnostic(`screenshot: ${file} (${(await stat(file)).size} bytes)`);
+    await screenshot(t, page, `store-${name}-${lang}`);
   }
   await page.evaluate(() => localStorage.setItem('tradeguard.lang', 'en'));
-}
-
-// A small PNG (a 16×16 orange and white square), made here so the test needs no file of its own.
-function makePng() {
-  const w = 16;
-  const h = 16;
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = (buf) => {
-    let c = 0xffffffff;
-    for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const chunk = (type, data) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const sum = Buffer.alloc(4);
-    sum.writeUInt32BE(crc(td));
-    return Buffer.concat([len, td, sum]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr[8] = 8;
-  ihdr[9] = 2;
-  const rows = [];
-  for (let y = 0; y < h; y++) {
-    const row = [0];
-    for (let x = 0; x < w; x++) row.push(...((x + y) % 2 ? [255, 80, 0] : [255, 255, 255]));
-    rows.push(Buffer.from(row));
-  }
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(Buffer.concat(rows))),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
 }
 
 const ORDER = `query($id: ID!) { order(id: $id) { id number status store { id }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"tradeguard/internal/pgstmt"
 	"tradeguard/migrations"
 )
 
@@ -66,8 +67,10 @@ func migrate(super, name string) error {
 	return migrations.Up(ctx, own.DB)
 }
 
+// openAs connects as the server does (internal/pgstmt: statements kept prepared), so every test runs the
+// app's SQL the way production runs it.
 func openAs(tb testing.TB, dsn string) *sqlx.DB {
-	db, err := sqlx.Open("postgres", dsn)
+	db, err := pgstmt.Open(dsn, pgstmt.Options{})
 	if err != nil {
 		tb.Fatalf("testdb: %v", err)
 	}

@@ -9,7 +9,7 @@ import { BuyerCasesCursorDocument, BuyerCasesDocument, type AfterSalesCaseFilter
 import { ApiError } from '../../lib/ApiError';
 import { Countdown } from '../../lib/Countdown';
 import { formatDateTime, formatMoney } from '../../lib/format';
-import { pageParams, PAGE_SIZES, useCursorPage, useUrlState } from '../ratings/pager';
+import { pageParams, PAGE_SIZES, useCursorPage, useUrlState } from '../../lib/urlList';
 import { ALL_TYPES } from './caseRules';
 import '../ratings/ratings.css';
 

@@ -10,7 +10,7 @@ import { ApiError } from '../../lib/ApiError';
 import { Countdown } from '../../lib/Countdown';
 import { formatDateTime, formatMoney } from '../../lib/format';
 import { OrderActions } from '../orders/OrderActions';
-import { pageParams, PAGE_SIZES, useCursorPage, useUrlState } from '../ratings/pager';
+import { pageParams, PAGE_SIZES, useCursorPage, useUrlState } from '../../lib/urlList';
 import { Stars } from '../ratings/Stars';
 import { typesFor } from './caseRules';
 import '../ratings/ratings.css';

@@ -3,7 +3,7 @@ import { Badge, Button, Card, Checkbox, Flex, Form, Select, Space, Table, Tabs, 
 import { ReloadOutlined, WarningFilled } from '@ant-design/icons';
 import { useCallback, useEffect, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { useClient, useQuery } from 'urql';
 import {
   CasesCursorDocument,
@@ -15,11 +15,12 @@ import {
   type CasesRowFragment,
 } from '../../../gql/graphql';
 import { useSession } from '../../auth/useSession';
+import { pageParams, PAGE_SIZES, useCursorPage, useUrlState } from '../../lib/urlList';
 import { ApiError } from '../../lib/ApiError';
 import { Countdown } from '../../lib/Countdown';
 import { formatDateTime, formatMoney } from '../../lib/format';
 import { useNow } from '../../lib/useNow';
-import { CaseStatusTag, useCursorPage } from '../orders/shared';
+import { CaseStatusTag } from '../orders/shared';
 import '../orders/orders.css';
 
 const TYPES: AfterSalesCaseType[] = ['ORDER_CANCEL', 'REFUND_ONLY', 'RETURN_REFUND', 'EXCHANGE', 'WARRANTY_REPAIR', 'COMPLAINT'];
@@ -54,7 +55,6 @@ const REASONS: AfterSalesReason[] = [
   'ORDER_STATUS_ABNORMAL',
   'OTHER',
 ];
-const SIZES = [10, 20, 50];
 
 function listParam<T extends string>(value: string | null, allowed: T[]): T[] {
   return (value ?? '').split(',').filter((s): s is T => (allowed as string[]).includes(s));
@@ -66,7 +66,7 @@ function listParam<T extends string>(value: string | null, allowed: T[]): T[] {
 export default function CasesPage() {
   const { t, i18n } = useTranslation();
   const session = useSession()!;
-  const [params, setParams] = useSearchParams();
+  const { params, update, clear } = useUrlState();
   const lang = i18n.language;
   const now = useNow(15_000);
   const isAdmin = session.role === 'ADMIN';
@@ -79,8 +79,7 @@ export default function CasesPage() {
   const reason = useMemo(() => listParam(reasonP, REASONS), [reasonP]);
   const openOnly = params.get('openOnly') === '1';
   const overdue = params.get('overdue') === '1';
-  const page = Math.max(1, Math.floor(Number(params.get('page'))) || 1);
-  const size = SIZES.includes(Number(params.get('size'))) ? Number(params.get('size')) : 20;
+  const { page, size } = pageParams(params, 20);
 
   const filter = useMemo(
     () => ({
@@ -112,16 +111,6 @@ export default function CasesPage() {
   const { remember } = cursor;
   useEffect(() => remember(data?.afterSalesCases.pageInfo.endCursor), [data, remember]);
 
-  const update = (changes: Record<string, string | null>, keepPage = false) => {
-    // From the address bar, not this render's params: a navigation just made may not have rendered yet.
-    const next = new URLSearchParams(window.location.search);
-    for (const [k, v] of Object.entries(changes)) {
-      if (v) next.set(k, v);
-      else next.delete(k);
-    }
-    if (!keepPage) next.delete('page');
-    setParams(next);
-  };
   const reload = () => {
     refetch({ requestPolicy: 'network-only' });
     refetchCounts({ requestPolicy: 'network-only' });
@@ -195,7 +184,7 @@ export default function CasesPage() {
           </Form.Item>
           <Form.Item>
             <Space>
-              <Button onClick={() => setParams(new URLSearchParams())} disabled={!filtered}>
+              <Button onClick={clear} disabled={!filtered}>
                 {t('common.reset')}
               </Button>
               <Tooltip title={t('cases.refresh')}>
@@ -208,7 +197,7 @@ export default function CasesPage() {
 
       <Card variant="borderless" className="tgo-table">
         <ApiError error={error ?? counts.error} onRetry={reload} />
-        {cursor.skipError && <ApiError userErrors={[{ code: 'PAGE', message: t('cases.pageUnavailable') }]} />}
+        {cursor.failed && <ApiError userErrors={[{ code: 'PAGE', message: t('cases.pageUnavailable') }]} />}
         <Table<CasesRowFragment>
           data-testid="cases-table"
           rowKey="id"
@@ -223,7 +212,7 @@ export default function CasesPage() {
             current: page,
             pageSize: size,
             total: data?.afterSalesCases.totalCount ?? 0,
-            pageSizeOptions: SIZES,
+            pageSizeOptions: PAGE_SIZES,
             showSizeChanger: true,
             showTotal: (total) => t('cases.totalCount', { count: total }),
             onChange: (p, s) => (s !== size ? update({ size: String(s) }) : update({ page: p > 1 ? String(p) : null }, true)),

@@ -4,15 +4,16 @@ import { ReloadOutlined, WarningFilled } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { useCallback, useEffect, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { useClient, useQuery } from 'urql';
 import { OrdersCursorDocument, OrdersListDocument, OrdersStatusCountsDocument, type OrderStatus, type OrdersRowFragment } from '../../../gql/graphql';
 import { useSession } from '../../auth/useSession';
+import { pageParams, PAGE_SIZES, useCursorPage, useUrlState } from '../../lib/urlList';
 import { ApiError } from '../../lib/ApiError';
 import { Countdown } from '../../lib/Countdown';
 import { formatDateTime, formatMoney } from '../../lib/format';
 import { OrderActions } from './OrderActions';
-import { dayStart, isDay, nextDay, OrderStatusTag, TwoLineTime, useCursorPage } from './shared';
+import { dayStart, isDay, nextDay, OrderStatusTag, TwoLineTime } from './shared';
 import './orders.css';
 
 const STATUSES: OrderStatus[] = ['PENDING_PAYMENT', 'PAID', 'SHIPPED', 'DELIVERED', 'COMPLETED', 'CANCELLED'];
@@ -24,14 +25,13 @@ const COUNT_KEYS: Record<OrderStatus, 'pendingPayment' | 'paid' | 'shipped' | 'd
   COMPLETED: 'completed',
   CANCELLED: 'cancelled',
 };
-const SIZES = [10, 20, 50];
 
 // The store's orders (every store's for admins), newest first: status tabs with counts, search by order
 // number, filters by status and creation day (in the store's time zone), numbered pages; all of it in the URL.
 export default function OrdersPage() {
   const { t, i18n } = useTranslation();
   const session = useSession()!;
-  const [params, setParams] = useSearchParams();
+  const { params, update, clear } = useUrlState();
   const lang = i18n.language;
   const tz = session.store?.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
   const isAdmin = session.role === 'ADMIN';
@@ -41,8 +41,7 @@ export default function OrdersPage() {
   const from = isDay(params.get('from')) ? params.get('from')! : null;
   const to = isDay(params.get('to')) ? params.get('to')! : null;
   const number = params.get('number')?.trim().slice(0, 64) || null;
-  const page = Math.max(1, Math.floor(Number(params.get('page'))) || 1);
-  const size = SIZES.includes(Number(params.get('size'))) ? Number(params.get('size')) : 20;
+  const { page, size } = pageParams(params, 20);
 
   const range = useMemo(() => ({ createdFrom: from ? dayStart(from, tz) : null, createdTo: to ? dayStart(nextDay(to), tz) : null }), [from, to, tz]);
   const filter = useMemo(() => ({ status: status.length ? status : null, number, ...range }), [status, number, range]);
@@ -67,16 +66,6 @@ export default function OrdersPage() {
   const { remember } = cursor;
   useEffect(() => remember(data?.orders.pageInfo.endCursor), [data, remember]);
 
-  const update = (changes: Record<string, string | null>, keepPage = false) => {
-    // From the address bar, not this render's params: a navigation just made may not have rendered yet.
-    const next = new URLSearchParams(window.location.search);
-    for (const [k, v] of Object.entries(changes)) {
-      if (v) next.set(k, v);
-      else next.delete(k);
-    }
-    if (!keepPage) next.delete('page');
-    setParams(next);
-  };
   const reload = () => {
     refetch({ requestPolicy: 'network-only' });
     refetchCounts({ requestPolicy: 'network-only' });
@@ -137,7 +126,7 @@ export default function OrdersPage() {
           </Form.Item>
           <Form.Item>
             <Space>
-              <Button onClick={() => setParams(new URLSearchParams())} disabled={!filtered}>
+              <Button onClick={clear} disabled={!filtered}>
                 {t('common.reset')}
               </Button>
               <Tooltip title={t('orders.refresh')}>
@@ -153,7 +142,7 @@ export default function OrdersPage() {
 
       <Card variant="borderless" className="tgo-table">
         <ApiError error={error ?? counts.error} onRetry={reload} />
-        {cursor.skipError && <ApiError userErrors={[{ code: 'PAGE', message: t('orders.pageUnavailable') }]} />}
+        {cursor.failed && <ApiError userErrors={[{ code: 'PAGE', message: t('orders.pageUnavailable') }]} />}
         <Table<OrdersRowFragment>
           data-testid="orders-table"
           rowKey="id"
@@ -166,7 +155,7 @@ export default function OrdersPage() {
             current: page,
             pageSize: size,
             total: data?.orders.totalCount ?? 0,
-            pageSizeOptions: SIZES,
+            pageSizeOptions: PAGE_SIZES,
             showSizeChanger: true,
             showTotal: (total) => t('orders.totalCount', { count: total }),
             onChange: (p, s) => (s !== size ? update({ size: String(s) }) : update({ page: p > 1 ? String(p) : null }, true)),

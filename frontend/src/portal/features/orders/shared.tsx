@@ -2,7 +2,6 @@ import { Tag, Typography } from 'antd';
 import { ClockCircleFilled } from '@ant-design/icons';
 import { Countdown } from '../../lib/Countdown';
 import type { FormInstance } from 'antd';
-import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CombinedError } from 'urql';
 import { fieldErrors, type UserError } from '../../lib/ApiError';
@@ -95,62 +94,6 @@ export function nextDay(ymd: string): string {
 }
 
 export const isDay = (s: string | null): s is string => !!s && /^\d{4}-\d{2}-\d{2}$/.test(s);
-
-// ---------------------------------------------------------------- numbered pages over cursors
-
-// The API pages with opaque cursors (first/after). A page number in the URL is turned into its `after`
-// cursor: from the trail of pages already seen, or else by skipping ahead in steps of at most 100 rows
-// asking only for the end cursor. The trail lives per filter for the session of the page.
-const trails = new Map<string, (string | null | undefined)[]>();
-const MAX_STEP = 100;
-
-export type SkipFn = (after: string | null, first: number) => Promise<{ endCursor: string | null; hasNextPage: boolean } | null>;
-
-export function useCursorPage(key: string, page: number, size: number, skip: SkipFn) {
-  const trailKey = `${key}|${size}`;
-  if (!trails.has(trailKey)) trails.set(trailKey, [null]);
-  const trail = trails.get(trailKey)!;
-  const known = trail[page - 1];
-  const [resolved, setResolved] = useState<{ key: string; page: number; after: string | null } | null>(null);
-  const [skipError, setSkipError] = useState(false);
-
-  useEffect(() => {
-    if (known !== undefined) return;
-    let cancelled = false;
-    void (async () => {
-      let p = page - 1;
-      while (p > 1 && trail[p - 1] === undefined) p--;
-      let after = trail[p - 1] ?? null;
-      let remaining = (page - p) * size;
-      while (remaining > 0) {
-        const n = Math.min(MAX_STEP, remaining);
-        const r = await skip(after, n);
-        if (cancelled) return;
-        if (!r) {
-          setSkipError(true);
-          return;
-        }
-        if (r.endCursor) after = r.endCursor;
-        remaining -= n;
-        if (!r.hasNextPage) break;
-      }
-      trail[page - 1] = after;
-      setResolved({ key: trailKey, page, after });
-    })();
-    return () => {
-      cancelled = true;
-    };
-  }, [trailKey, page, size, known, trail, skip]);
-
-  const after = known !== undefined ? known : resolved && resolved.key === trailKey && resolved.page === page ? resolved.after : undefined;
-  const remember = useCallback(
-    (endCursor: string | null | undefined) => {
-      if (endCursor) trails.get(trailKey)![page] = endCursor;
-    },
-    [trailKey, page],
-  );
-  return { after, ready: after !== undefined, remember, skipError };
-}
 
 // ---------------------------------------------------------------- amounts
 

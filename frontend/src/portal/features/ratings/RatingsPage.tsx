@@ -10,7 +10,7 @@ import { useSession } from '../../auth/useSession';
 import { ApiError, fieldErrors, type UserError } from '../../lib/ApiError';
 import { formatDate, formatDateTime } from '../../lib/format';
 import { PageLoading } from '../../lib/PageLoading';
-import { pageParams, PAGE_SIZES, useCursorPage, useUrlState } from './pager';
+import { pageParams, PAGE_SIZES, useCursorPage, useUrlState } from '../../lib/urlList';
 import { Stars } from './Stars';
 import './ratings.css';
 

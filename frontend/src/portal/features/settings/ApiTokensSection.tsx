@@ -12,7 +12,7 @@ import {
 } from '../../../gql/graphql';
 import { ApiError, fieldErrors, type UserError } from '../../lib/ApiError';
 import { formatDateTime } from '../../lib/format';
-import { useUrlState } from '../ratings/pager';
+import { useUrlState } from '../../lib/urlList';
 import { SecretModal } from './SecretBox';
 
 type Token = SettingsApiTokensQuery['apiTokens'][number];

@@ -8,7 +8,7 @@ import { useSession } from '../../auth/useSession';
 import { ApiError } from '../../lib/ApiError';
 import { formatDateTime } from '../../lib/format';
 import { PageLoading } from '../../lib/PageLoading';
-import { useUrlState } from '../ratings/pager';
+import { useUrlState } from '../../lib/urlList';
 import { ApiTokensSection } from './ApiTokensSection';
 import { CloseStoreSection } from './CloseStoreSection';
 import { InvitesSection, StaffSection } from './StaffSection';

@@ -22,7 +22,7 @@ import { Countdown } from '../../lib/Countdown';
 import { formatDateTime } from '../../lib/format';
 import { PageLoading } from '../../lib/PageLoading';
 import { useNow } from '../../lib/useNow';
-import { pageParams, PAGE_SIZES, useCursorPage, useUrlState } from '../ratings/pager';
+import { pageParams, PAGE_SIZES, useCursorPage, useUrlState } from '../../lib/urlList';
 import '../ratings/ratings.css';
 
 const STATUSES: ViolationStatus[] = ['ACTIVE', 'APPEALED', 'UPHELD', 'REVOKED'];

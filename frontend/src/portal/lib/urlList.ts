@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
 
-// What the store's and the buyer's lists share: their state in the URL, and numbered pages over the API's
-// cursor pagination.
+// What the portal's numbered lists share: their state in the URL, and numbered pages over the API's cursor
+// pagination. (The scoreboard keeps its cursors themselves in the URL instead: features/scoreboard/listState.ts.)
 
 // useUrlState: the page's query parameters, and an update that writes several at once (null removes one)
 // and goes back to the first page unless keepPage.
@@ -11,8 +11,10 @@ export function useUrlState() {
   const update = useCallback(
     (changes: Record<string, string | null>, keepPage = false) => {
       setParams(
-        (prev) => {
-          const next = new URLSearchParams(prev);
+        () => {
+          // From the address bar, not the last render's params: a navigation just made (a reset, then a
+          // search before React re-rendered) may not have rendered yet, and both must count.
+          const next = new URLSearchParams(window.location.search);
           for (const [k, v] of Object.entries(changes)) {
             if (v) next.set(k, v);
             else next.delete(k);
