@@ -8,6 +8,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"tradeguard/internal/rowcount"
 	"tradeguard/internal/sqlq"
 	"tradeguard/tenants"
 )
@@ -102,8 +103,14 @@ func Count(ctx context.Context, s *tenants.Session, f Filter, now time.Time) (n 
 	if !s.Principal().Allows(tenants.ScopeCasesRead) {
 		return 0, tenants.ErrForbidden
 	}
+	scope, cells := rowcount.ScopeOf(s.Principal(), f.StoreID, f.Statuses)
+	cells = cells && len(f.Types) == 0 && len(f.Reasons) == 0 && !f.OpenOnly && !f.Overdue && f.OrderID == nil && f.BuyerID == nil
 	w := where(s.Principal(), f, now)
 	err = s.Do(ctx, func(tx *sqlx.Tx) error {
+		if cells {
+			n, err = rowcount.Sum(ctx, tx, rowcount.Cases, scope)
+			return err
+		}
 		return tx.GetContext(ctx, &n, `select count(*) from cases where `+w.SQL(), w.Args...)
 	})
 	return n, err

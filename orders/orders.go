@@ -9,6 +9,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"tradeguard/internal/rowcount"
 	"tradeguard/internal/sqlq"
 	"tradeguard/money"
 	"tradeguard/tenants"
@@ -169,8 +170,14 @@ func Count(ctx context.Context, s *tenants.Session, f Filter) (n int, err error)
 	if !s.Principal().Allows(tenants.ScopeOrdersRead) {
 		return 0, tenants.ErrForbidden
 	}
+	scope, cells := rowcount.ScopeOf(s.Principal(), f.StoreID, f.Statuses)
+	cells = cells && f.CreatedFrom == nil && f.CreatedTo == nil && f.Number == ""
 	w := where(s.Principal(), f)
 	err = s.Do(ctx, func(tx *sqlx.Tx) error {
+		if cells {
+			n, err = rowcount.Sum(ctx, tx, rowcount.Orders, scope)
+			return err
+		}
 		return tx.GetContext(ctx, &n, `select count(*) from orders where `+w.SQL(), w.Args...)
 	})
 	return n, err
