@@ -1,9 +1,9 @@
 -- Row counts per store and status, kept with the rows, so a connection's totalCount costs the same at 200 and
 -- at 200,000 matching orders or cases (issue #12). A count is the sum of a store's cells for the statuses asked.
 --
--- Each cell is split into slots by the writing backend (pg_backend_pid() % 16): two connections creating
--- orders in the same store at once add to different rows and never wait on each other, and a reader sums at
--- most 16 rows per status. Statement-level triggers with transition tables move the cells in the writer's own
+-- Each cell is split into 32 slots, and a writing transaction takes a slot no other writing transaction holds
+-- (write_slot): two connections creating orders in the same store at once add to different rows and do not
+-- wait on each other, and a reader sums at most 32 rows per status. Statement-level triggers with transition tables move the cells in the writer's own
 -- transaction, one upsert per statement (a bulk insert of 100,000 orders is one statement, not 100,000).
 -- +goose Up
 select set_config('app.role', 'system', true);
@@ -25,13 +25,30 @@ create policy row_counts_definer on row_counts for all to current_user using (tr
 revoke insert, update, delete, truncate on row_counts from tradeguard_app;
 
 -- +goose StatementBegin
+-- write_slot: the slot (0..31) of a family of cells this transaction writes, one that no other open
+-- transaction holds (a try-lock held to the transaction's end: it never waits), starting from the backend's
+-- own; if all 32 are taken, the backend's own (the writer then waits for that row, as without slots).
+create function write_slot(family text) returns smallint language plpgsql as $$
+declare
+  base int := pg_backend_pid() % 32;
+begin
+  for i in 0..31 loop
+    if pg_try_advisory_xact_lock(hashtext(family), (base + i) % 32) then
+      return ((base + i) % 32)::smallint;
+    end if;
+  end loop;
+  return base::smallint;
+end $$;
+
 -- Adds the differences between old and new rows (either may be empty); keys in order, so two writers that
 -- do share a slot lock its rows in the same order.
 create function row_counts_move(counted text, old_keys jsonb, new_keys jsonb) returns void
 language plpgsql security definer set search_path = public, pg_temp as $$
+declare
+  my_slot smallint := write_slot('row_counts');
 begin
   insert into row_counts (tenant_id, tbl, status, slot, n)
-  select d.tenant_id, counted, d.status, (pg_backend_pid() % 16)::smallint, d.n from (
+  select d.tenant_id, counted, d.status, my_slot, d.n from (
     select k.tenant_id, k.status, sum(k.n)::bigint n from (
       select (e->>'t')::uuid tenant_id, e->>'s' status, -(e->>'n')::bigint n from jsonb_array_elements(old_keys) e
       union all
@@ -92,5 +109,5 @@ drop trigger orders_row_counts_delete on orders;
 drop trigger cases_row_counts_insert on cases;
 drop trigger cases_row_counts_update on cases;
 drop trigger cases_row_counts_delete on cases;
-drop function row_counts_track(), row_counts_move(text, jsonb, jsonb);
+drop function row_counts_track(), row_counts_move(text, jsonb, jsonb), write_slot(text);
 drop table row_counts;

@@ -125,6 +125,24 @@ awk '{ rate[$1" "$2] = $4; p50[$1" "$2] = $5; p99[$1" "$2] = $6; bad[$1" "$2] = 
     if (bad[p" http"] > 0) printf "   (%s: %d HTTP answers were errors)\n", p, bad[p" http"]
   } }' "$results"
 
+echo "== server memory: peak RSS $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' /proc/$pid/status) over the page runs (GOGC 400, soft limit 160 MiB: server/gc.go)"
+
+# Writes (issue #12): $CONC buyers' loops of orderCreate, orderPay, afterSalesCaseCreate (a cancellation) and
+# afterSalesCaseApprove (its refund), each step waiting for the one before (bench/writes). PostgreSQL itself
+# logs every lock wait that lasts over 10 ms (log_lock_waits with deadlock_timeout 10ms): they are counted.
+echo "== writes: $CONC workers, ${DUR}s (requests/s, p50 / p99 ms, failed)"
+"$pgbin/psql" -h "$sock" -U "$super" -d tradeguard -Atq -c "alter system set log_lock_waits = on" \
+  -c "alter system set deadlock_timeout = '10ms'" -c "select pg_reload_conf()" >/dev/null
+pglog="$work/data/postgres/postgres.log"
+waits_before=$(grep -c "still waiting" "$pglog" || true)
+go run ./bench/writes -url "$url" -c "$CONC" -d "${DUR}s" | tee "$work/writes.out"
+waits=$(($(grep -c "still waiting" "$pglog" || true) - waits_before))
+mutations=$(awk '/RESULT/ {n += $3} END {printf "%.0f", n * '"$DUR"'}' "$work/writes.out")
+echo "== writes: $waits lock waits over 10 ms in $mutations mutations; where:"
+grep -A2 "still waiting" "$pglog" | grep -o 'relation "[a-z_]*"' | sort | uniq -c | sort -rn | head -5 || true
+"$pgbin/psql" -h "$sock" -U "$super" -d tradeguard -Atq -c "alter system reset log_lock_waits" \
+  -c "alter system reset deadlock_timeout" -c "select pg_reload_conf()" >/dev/null
+
 # Issue #9: hostile documents as 5% of all requests beside the orders page (open loop, fixed rate; clean and
 # mixed rounds alternate so both see the same machine). ADV_RATE: orders-page requests per second.
 if [ "${ADV:-1}" != 0 ]; then

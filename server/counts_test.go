@@ -143,3 +143,51 @@ func TestTotalCountDoesNotCountRows(t *testing.T) {
 		t.Fatalf("a date-range totalCount ran %d row counts; want 1", counts)
 	}
 }
+
+// TestWriteSlotsAreTheWritersOwn: two open transactions never share a slot of the same family (so neither
+// waits on the other's cell), one transaction keeps its slot, and a slot is free again once its holder ends.
+func TestWriteSlotsAreTheWritersOwn(t *testing.T) {
+	h := setup(t)
+	slot := func(tx *sqlx.Tx) (s int) {
+		t.Helper()
+		if err := tx.Get(&s, `select write_slot('test')`); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	var txs []*sqlx.Tx
+	seen := map[int]bool{}
+	for range 40 { // more than 32: the last ones must fall back to their backend's own slot
+		tx, err := h.Owner.Beginx()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		txs = append(txs, tx)
+		s := slot(tx)
+		if s < 0 || s > 31 {
+			t.Fatalf("slot %d", s)
+		}
+		if len(txs) <= 32 {
+			if seen[s] {
+				t.Fatalf("transaction %d got slot %d, held by another open transaction", len(txs), s)
+			}
+			seen[s] = true
+			if again := slot(tx); again != s {
+				t.Fatalf("one transaction got slots %d then %d", s, again)
+			}
+		}
+	}
+	first := slot(txs[0])
+	if err := txs[0].Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := h.Owner.Beginx()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if s := slot(tx); s != first {
+		t.Fatalf("the only free slot is %d, but a new transaction got %d", first, s)
+	}
+}

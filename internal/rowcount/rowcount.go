@@ -51,7 +51,7 @@ func ScopeOf[S ~string](p tenants.Principal, store *uuid.UUID, statuses []S) (s 
 	return s, true
 }
 
-// Sum adds the cells of the scope: at most 16 rows per store and status, whatever the number of rows counted.
+// Sum adds the cells of the scope: at most 32 rows per store and status, whatever the number of rows counted.
 func Sum(ctx context.Context, tx *sqlx.Tx, t Table, s Scope) (n int, err error) {
 	w := &sqlq.Where{}
 	w.Add("tbl = ?", string(t))
