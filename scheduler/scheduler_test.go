@@ -7,8 +7,10 @@ package scheduler_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -122,9 +124,17 @@ func TestScheduleMovesAndCancelTouchesOnlyPending(t *testing.T) {
 }
 
 func TestRunDueWorksThroughEveryBatch(t *testing.T) {
+	// Several workers claim batches at once: still each deadline acts exactly once.
+	for _, workers := range []int{1, 3} {
+		t.Run(fmt.Sprintf("workers=%d", workers), func(t *testing.T) { runEveryBatch(t, workers) })
+	}
+}
+
+func runEveryBatch(t *testing.T, workers int) {
 	e := newEnv(t)
 	const n = 130 // more than two batches
 	var calls atomic.Int32
+	var mu sync.Mutex
 	seen := map[uuid.UUID]int{}
 	var subjects []uuid.UUID
 	for range n {
@@ -136,9 +146,12 @@ func TestRunDueWorksThroughEveryBatch(t *testing.T) {
 	e.schedule("test.batch", later, t0.Add(time.Second))
 	r := e.runner(map[string]scheduler.Handler{"test.batch": func(_ context.Context, _ *tenants.Session, d scheduler.Deadline, _ time.Time) error {
 		calls.Add(1)
+		mu.Lock()
+		defer mu.Unlock()
 		seen[d.SubjectID]++
 		return nil
 	}})
+	r.Workers = workers
 	st, err := r.RunDue(e.ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -104,6 +104,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error
 			return fmt.Errorf("daily scores: %w", err)
 		}
 		runner := newScheduler(db.App, clock.Real, pay, log, scheduler.NewMetrics(reg))
+		runner.Workers = schedulerWorkers
 		go runner.Start(ctx, cfg.SchedulerEvery)
 	}
 

@@ -26,3 +26,6 @@ func newScheduler(db *sqlx.DB, now func() time.Time, pay payments.Adapter, log *
 	maps.Copy(handlers, scoring.Handlers())
 	return &scheduler.Runner{DB: db, Now: now, Handlers: handlers, Log: log, Metrics: m}
 }
+
+// schedulerWorkers: how many of a process's connections drain due deadlines at once (BenchmarkSchedulerDrain).
+const schedulerWorkers = 2
