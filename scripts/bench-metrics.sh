@@ -16,6 +16,27 @@ pid=
 trap '[ -n "$pid" ] && kill $pid 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
 
 echo "== commit $(git rev-parse --short HEAD); machine: $(nproc) cores; server, PostgreSQL and wrk share them"
+
+# (e) issue #12's scale target: the orders page (bench/orders-query.json) as a store's owner at PAGE_CONC
+# connections, first on the demo data (lotus-electronics, 420 orders), then below on the generated data
+# (its biggest store), first page and a page 50,000 orders deep by cursor.
+PAGE_CONC=${PAGE_CONC:-16}
+orders_page() { # label, owner e-mail, password, body file
+  local login="{\"query\":\"mutation { login(input: {email: \\\"$2\\\", password: \\\"$3\\\"}) { accessToken } }\"}"
+  TOKEN=$(curl -fs "$url" -H 'Content-Type: application/json' -d "$login" | grep -o '"accessToken":"[^"]*"' | cut -d'"' -f4)
+  export TOKEN BODY_FILE=$4
+  curl -fs "$url" -H 'Content-Type: application/json' -H "Authorization: Bearer $TOKEN" -d @"$BODY_FILE" | grep -q '"edges":\[{' ||
+    { echo "bench: $1: no orders in the answer" >&2; exit 1; }
+  wrk -t2 -c"$PAGE_CONC" -d3s -s bench/wrk-post.lua "$url" >/dev/null
+  echo "$1 RESULT $(wrk -t2 -c"$PAGE_CONC" -d"${DUR}s" -s bench/wrk-post.lua "$url" | sed -n 's/^RESULT //p')" | tee -a "$work/pages.txt"
+}
+url="http://127.0.0.1:$PORT/graphql"
+"$work/tradeguard" -addr "127.0.0.1:$PORT" -data "$work/demo" -scheduler-every 0 -log-level warn >"$work/demo.log" 2>&1 &
+pid=$!
+for _ in $(seq 240); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.5; done
+echo "== (e) orders page, demo data, $PAGE_CONC connections, ${DUR}s (requests/s p50 p99 ms, errors)"
+orders_page "orders page, demo (420 orders)" owner@lotus-electronics.test demo-password bench/orders-query.json
+kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
 echo "== (d) generator: tradeguard gen -size $SIZE"
 "$work/tradeguard" gen -size "$SIZE" -score=false -data "$work/data" | tee "$work/gen.txt"
 biggest=$(sed -n 's/^biggest store [^ ]* (\([0-9a-f-]*\),.*/\1/p' "$work/gen.txt")
@@ -27,7 +48,6 @@ echo "== (c) full score recompute for today: tradeguard score"
 "$work/tradeguard" -addr "127.0.0.1:$PORT" -data "$work/data" -demo off -scheduler-every 0 -log-level warn >"$work/server.log" 2>&1 &
 pid=$!
 for _ in $(seq 120); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.5; done
-url="http://127.0.0.1:$PORT/graphql"
 login='{"query":"mutation { login(input: {email: \"admin@datagen.test\", password: \"datagen-password\"}) { accessToken } }"}'
 TOKEN=$(curl -fs "$url" -H 'Content-Type: application/json' -d "$login" | grep -o '"accessToken":"[^"]*"' | cut -d'"' -f4)
 export TOKEN
@@ -61,3 +81,15 @@ for s in biggest median; do
 done
 printf '{"query":"query { scoreboard(first: 50) { edges { node { store { slug } score { score level } metrics { metric value numerator denominator status } } } } }"}' >"$work/body.json"
 run "(b) scoreboard(first: 50) of all stores"
+
+bslug=$(sed -n 's/^biggest store \([^ ]*\) (.*/\1/p' "$work/gen.txt")
+pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+cursor=$("$pgbin/psql" -h "$work/data/postgres/run" -U tradeguard_owner -d tradeguard -Atq \
+  -c "select set_config('app.role', 'system', false)" \
+  -c "select floor(extract(epoch from created_at) * 1000000)::bigint * 1000 || '|' || id from orders
+      where tenant_id = '$biggest' order by created_at desc, id desc offset 50000 limit 1" | tail -1 | tr -d '\n' | base64 -w0 | tr '+/' '-_' | tr -d '=')
+sed "s/orders(first: 50)/orders(first: 50, after: \\\\\"$cursor\\\\\")/" bench/orders-query.json >"$work/deep.json"
+echo "== (e) orders page, generated data, biggest store ($bslug), $PAGE_CONC connections, ${DUR}s"
+orders_page "orders page, $SIZE data, first page" "owner@$bslug.test" datagen-password bench/orders-query.json
+orders_page "orders page, $SIZE data, 50,000 deep" "owner@$bslug.test" datagen-password "$work/deep.json"
+awk '/RESULT/ { r[NR] = $(NF-3); l[NR] = $0 } END { printf "== (e) first page at scale / demo: %.0f%%; deep / first: %.0f%%\n", 100 * r[2] / r[1], 100 * r[3] / r[2] }' "$work/pages.txt"
