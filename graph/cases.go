@@ -129,10 +129,12 @@ func caseConnection(ctx context.Context, first *int, after *string, list func(cu
 	if err != nil {
 		return nil, err
 	}
+	if err := prefetchCases(ctx, rows); err != nil {
+		return nil, err
+	}
 	c := &model.AfterSalesCaseConnection{Nodes: rows, Edges: make([]model.AfterSalesCaseEdge, len(rows))}
 	cursors := make([]string, len(rows))
 	for i := range rows {
-		loadersFrom(ctx).kase.Prime(aftersales.KeyOf(rows[i]), rows[i])
 		cursors[i] = caseCursor(rows[i])
 		c.Edges[i] = model.AfterSalesCaseEdge{Cursor: cursors[i], Node: &rows[i]}
 	}

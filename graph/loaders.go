@@ -14,6 +14,7 @@ import (
 	"tradeguard/orders"
 	"tradeguard/ratings"
 	"tradeguard/tenants"
+	"tradeguard/violations"
 )
 
 // loaders batch the lookups of one request: every Load during a short wait becomes one query, run inside the
@@ -35,6 +36,14 @@ type loaders struct {
 	caseEvidence  *dataloadgen.Loader[aftersales.Key, []aftersales.Evidence]
 	caseMessages  *dataloadgen.Loader[aftersales.Key, []aftersales.Message]
 	chargeback    *dataloadgen.Loader[metrics.ChargebackKey, metrics.Chargeback]
+	storeHistory  *dataloadgen.Loader[uuid.UUID, []tenants.LifecycleEvent]
+	penalties     *dataloadgen.Loader[penaltiesKey, []tenants.Penalty]
+}
+
+// penaltiesKey asks for a store's penalties in force at At, or all of them (At zero).
+type penaltiesKey struct {
+	Store uuid.UUID
+	At    time.Time
 }
 
 const loaderWait = 2 * time.Millisecond
@@ -98,6 +107,48 @@ func newLoaders(s *tenants.Session) *loaders {
 		caseMessages: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []aftersales.Key) (map[aftersales.Key][]aftersales.Message, error) {
 			return aftersales.MessagesByCases(ctx, s, keys)
 		}, wait),
+		// Stores the caller may not read have no history to show: an empty list, not an error.
+		storeHistory: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]tenants.LifecycleEvent, error) {
+			m, err := tenants.StoreHistories(ctx, s, ids)
+			for _, id := range ids {
+				if _, ok := m[id]; !ok && err == nil {
+					m[id] = []tenants.LifecycleEvent{}
+				}
+			}
+			return m, err
+		}, wait),
+		penalties: dataloadgen.NewMappedLoader(loadPenalties(s), wait),
+	}
+}
+
+// loadPenalties fetches each distinct As-of time's stores in one statement (a request has one "now").
+func loadPenalties(s *tenants.Session) func(context.Context, []penaltiesKey) (map[penaltiesKey][]tenants.Penalty, error) {
+	return func(ctx context.Context, keys []penaltiesKey) (map[penaltiesKey][]tenants.Penalty, error) {
+		byAt := map[time.Time][]uuid.UUID{}
+		for _, k := range keys {
+			byAt[k.At] = append(byAt[k.At], k.Store)
+		}
+		out, errs := map[penaltiesKey][]tenants.Penalty{}, dataloadgen.MappedFetchError[penaltiesKey]{}
+		for at, ids := range byAt {
+			var inForceAt *time.Time
+			if !at.IsZero() {
+				inForceAt = &at
+			}
+			m, denied, err := violations.PenaltiesOf(ctx, s, ids, inForceAt)
+			if err != nil {
+				return nil, err
+			}
+			for id, ps := range m {
+				out[penaltiesKey{id, at}] = ps
+			}
+			for id, e := range denied {
+				errs[penaltiesKey{id, at}] = e
+			}
+		}
+		if len(errs) > 0 {
+			return out, errs
+		}
+		return out, nil
 	}
 }
 

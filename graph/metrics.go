@@ -92,6 +92,9 @@ func metricOrders(ctx context.Context, m *model.Metric, first *int, after *strin
 	if err != nil {
 		return nil, err
 	}
+	if err := prefetchMetricOrders(ctx, rows); err != nil {
+		return nil, err
+	}
 	c := &model.MetricOrderConnection{Nodes: rows, Edges: make([]model.MetricOrderEdge, len(rows)), TotalCount: m.Numerator}
 	cursors := make([]string, len(rows))
 	for i, o := range rows {

@@ -5,10 +5,15 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/google/uuid"
+	"github.com/vikstrous/dataloadgen"
 
+	"tradeguard/aftersales"
 	"tradeguard/catalog"
+	"tradeguard/metrics"
 	"tradeguard/orders"
+	"tradeguard/ratings"
 	"tradeguard/tenants"
+	"tradeguard/violations"
 )
 
 // Prefetching: a connection resolver knows every row of its page at once, so it loads what the selection
@@ -61,13 +66,23 @@ func prefetchOrders(ctx context.Context, page []orders.Order) error {
 		stores[o.StoreID], buyers[o.BuyerID] = true, true
 	}
 	if _, ok := sel["store"]; ok {
-		if _, err := l.store.LoadAll(ctx, setKeys(stores)); err != nil && !allNotFound(err) {
+		if _, err := loadAll(ctx, l.store, setKeys(stores)); err != nil {
 			return err
 		}
 	}
 	// Only admins read many buyers' accounts (for their e-mail); everyone else gets the copied name.
 	if b, ok := sel["buyer"]; ok && subFields(ctx, b)["email"] && tenants.PrincipalFrom(ctx).Is(tenants.RoleAdmin) {
-		if _, err := l.user.LoadAll(ctx, setKeys(buyers)); err != nil && !allNotFound(err) {
+		if _, err := loadAll(ctx, l.user, setKeys(buyers)); err != nil {
+			return err
+		}
+	}
+	if _, ok := sel["timeline"]; ok {
+		if _, err := loadAll(ctx, l.events, keys); err != nil {
+			return err
+		}
+	}
+	if _, ok := sel["rating"]; ok {
+		if _, err := loadAll(ctx, l.ratingByOrder, keys); err != nil {
 			return err
 		}
 	}
@@ -75,12 +90,15 @@ func prefetchOrders(ctx context.Context, page []orders.Order) error {
 	if !ok {
 		return nil
 	}
-	lines, err := l.items.LoadAll(ctx, keys)
-	if err != nil {
+	return prefetchItems(ctx, keys, subFields(ctx, items)["product"])
+}
+
+// prefetchItems loads the lines of the orders keys (and their products).
+func prefetchItems(ctx context.Context, keys []orders.Key, withProducts bool) error {
+	l := loadersFrom(ctx)
+	lines, err := loadAll(ctx, l.items, keys)
+	if err != nil || !withProducts {
 		return err
-	}
-	if !subFields(ctx, items)["product"] {
-		return nil
 	}
 	products := map[catalog.Key]bool{}
 	for _, ls := range lines {
@@ -88,8 +106,135 @@ func prefetchOrders(ctx context.Context, page []orders.Order) error {
 			products[catalog.Key{StoreID: it.StoreID, ID: it.ProductID}] = true
 		}
 	}
-	if _, err := l.product.LoadAll(ctx, setKeys(products)); err != nil && !allNotFound(err) {
+	_, err = loadAll(ctx, l.product, setKeys(products))
+	return err
+}
+
+// prefetchOrdersBelow loads the orders keys that rows of another kind point to (a case's, a rating's), and
+// their lines when the selection sel on them asks for those.
+func prefetchOrdersBelow(ctx context.Context, keys []orders.Key, sel []graphql.CollectedField) error {
+	if _, err := loadAll(ctx, loadersFrom(ctx).order, keys); err != nil {
 		return err
+	}
+	if !subFields(ctx, sel)["items"] {
+		return nil
+	}
+	return prefetchItems(ctx, keys, false)
+}
+
+func prefetchCases(ctx context.Context, page []aftersales.Case) error {
+	if len(page) == 0 {
+		return nil
+	}
+	l, sel := loadersFrom(ctx), nodeFields(ctx)
+	keys := make([]aftersales.Key, len(page))
+	orderKeys := make([]orders.Key, len(page))
+	stores := map[uuid.UUID]bool{}
+	for i, c := range page {
+		keys[i] = aftersales.KeyOf(c)
+		l.kase.Prime(keys[i], c)
+		orderKeys[i] = orders.Key{StoreID: c.StoreID, ID: c.OrderID}
+		stores[c.StoreID] = true
+	}
+	for field, load := range map[string]func() error{
+		"items":    func() error { _, err := loadAll(ctx, l.caseItems, keys); return err },
+		"timeline": func() error { _, err := loadAll(ctx, l.caseEvents, keys); return err },
+		"refunds":  func() error { _, err := loadAll(ctx, l.caseRefunds, keys); return err },
+		"evidence": func() error { _, err := loadAll(ctx, l.caseEvidence, keys); return err },
+		"messages": func() error { _, err := loadAll(ctx, l.caseMessages, keys); return err },
+		"store":    func() error { _, err := loadAll(ctx, l.store, setKeys(stores)); return err },
+	} {
+		if _, ok := sel[field]; ok {
+			if err := load(); err != nil {
+				return err
+			}
+		}
+	}
+	// An item's orderItem is a line of the case's order, from the order's lines.
+	if o, ok := sel["order"]; ok {
+		if err := prefetchOrdersBelow(ctx, orderKeys, o); err != nil {
+			return err
+		}
+	}
+	if it, ok := sel["items"]; ok && subFields(ctx, it)["orderItem"] {
+		return prefetchItems(ctx, orderKeys, false)
+	}
+	return nil
+}
+
+func prefetchRatings(ctx context.Context, page []ratings.Rating) error {
+	o, ok := nodeFields(ctx)["order"]
+	if !ok || len(page) == 0 {
+		return nil
+	}
+	keys := make([]orders.Key, len(page))
+	for i, r := range page {
+		keys[i] = orders.Key{StoreID: r.StoreID, ID: r.OrderID}
+	}
+	return prefetchOrdersBelow(ctx, keys, o)
+}
+
+func prefetchViolations(ctx context.Context, page []violations.Violation) error {
+	c, ok := nodeFields(ctx)["case"]
+	if !ok {
+		return nil
+	}
+	var keys []aftersales.Key
+	for _, v := range page {
+		if v.CaseID != nil {
+			keys = append(keys, aftersales.Key{StoreID: v.StoreID, ID: *v.CaseID})
+		}
+	}
+	l := loadersFrom(ctx)
+	if _, err := loadAll(ctx, l.kase, keys); err != nil || !subFields(ctx, c)["items"] {
+		return err
+	}
+	_, err := loadAll(ctx, l.caseItems, keys)
+	return err
+}
+
+func prefetchMetricOrders(ctx context.Context, page []metrics.CountedOrder) error {
+	sel := nodeFields(ctx)
+	l := loadersFrom(ctx)
+	keys := make([]orders.Key, len(page))
+	var cases []aftersales.Key
+	var chargebacks []metrics.ChargebackKey
+	for i, o := range page {
+		keys[i] = orders.Key{StoreID: o.StoreID, ID: o.OrderID}
+		for i := range o.Signals {
+			sig := &o.Signals[i]
+			if id, ok := signalSource(sig, "CASE"); ok {
+				cases = append(cases, aftersales.Key{StoreID: sig.StoreID, ID: id})
+			}
+			if id, ok := signalSource(sig, "CHARGEBACK"); ok {
+				chargebacks = append(chargebacks, metrics.ChargebackKey{StoreID: sig.StoreID, ID: id})
+			}
+		}
+	}
+	if o, ok := sel["order"]; ok {
+		if err := prefetchOrdersBelow(ctx, keys, o); err != nil {
+			return err
+		}
+	}
+	sg, ok := sel["signals"]
+	if !ok {
+		return nil
+	}
+	sub := subFields(ctx, sg)
+	if sub["case"] {
+		if _, err := loadAll(ctx, l.kase, cases); err != nil {
+			return err
+		}
+	}
+	if sub["rating"] {
+		if _, err := loadAll(ctx, l.ratingByOrder, keys); err != nil {
+			return err
+		}
+	}
+	if sub["chargeback"] {
+		if _, err := loadAll(ctx, l.chargeback, chargebacks); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -102,10 +247,20 @@ func prefetchProducts(ctx context.Context, page []catalog.Product) error {
 	for _, p := range page {
 		stores[p.StoreID] = true
 	}
-	if _, err := loadersFrom(ctx).store.LoadAll(ctx, setKeys(stores)); err != nil && !allNotFound(err) {
-		return err
+	_, err := loadAll(ctx, loadersFrom(ctx).store, setKeys(stores))
+	return err
+}
+
+// loadAll loads keys through l; keys that do not exist (or are not visible) are not an error here.
+func loadAll[K comparable, V any](ctx context.Context, l *dataloadgen.Loader[K, V], keys []K) ([]V, error) {
+	if len(keys) == 0 {
+		return nil, nil
 	}
-	return nil
+	vs, err := l.LoadAll(ctx, keys)
+	if err != nil && !allNotFound(err) {
+		return nil, err
+	}
+	return vs, nil
 }
 
 func setKeys[K comparable](m map[K]bool) []K {

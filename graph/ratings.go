@@ -50,6 +50,9 @@ func ratingConnection(ctx context.Context, store *tenants.Store, first *int, aft
 	if err != nil {
 		return nil, err
 	}
+	if err := prefetchRatings(ctx, rows); err != nil {
+		return nil, err
+	}
 	c := &model.RatingConnection{Nodes: rows, Edges: make([]model.RatingEdge, len(rows))}
 	cursors := make([]string, len(rows))
 	for i, r := range rows {

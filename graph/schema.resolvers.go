@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-	"errors"
 	"time"
 	"tradeguard/aftersales"
 	"tradeguard/catalog"
@@ -904,11 +903,7 @@ func (r *storeResolver) ID(ctx context.Context, obj *tenants.Store) (string, err
 
 // History is the resolver for the history field.
 func (r *storeResolver) History(ctx context.Context, obj *tenants.Store) ([]tenants.LifecycleEvent, error) {
-	evs, err := tenants.StoreHistory(ctx, tenants.SessionFrom(ctx), obj.ID)
-	if errors.Is(err, tenants.ErrForbidden) {
-		return []tenants.LifecycleEvent{}, nil // not the caller's store: its history is simply not shown
-	}
-	return evs, err
+	return loadersFrom(ctx).storeHistory.Load(ctx, obj.ID)
 }
 
 // Ratings is the resolver for the ratings field.

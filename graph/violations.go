@@ -47,6 +47,9 @@ func violationConnection(ctx context.Context, store *tenants.Store, first *int, 
 	if err != nil {
 		return nil, err
 	}
+	if err := prefetchViolations(ctx, rows); err != nil {
+		return nil, err
+	}
 	c := &model.ViolationConnection{Nodes: rows, Edges: make([]model.ViolationEdge, len(rows))}
 	cursors := make([]string, len(rows))
 	for i, v := range rows {
@@ -73,11 +76,11 @@ func activePoints(ctx context.Context, store *tenants.Store, asOf *time.Time, no
 }
 
 func storePenalties(ctx context.Context, store *tenants.Store, inForceOnly *bool, now time.Time) ([]tenants.Penalty, error) {
-	var at *time.Time
+	k := penaltiesKey{Store: store.ID}
 	if inForceOnly == nil || *inForceOnly {
-		at = &now
+		k.At = now
 	}
-	return violations.Penalties(ctx, tenants.SessionFrom(ctx), store.ID, at)
+	return loadersFrom(ctx).penalties.Load(ctx, k)
 }
 
 func penaltyLift(ctx context.Context, in model.PenaltyLiftInput, now time.Time) (*model.PenaltyPayload, error) {

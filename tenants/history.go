@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 // Actions of the lifecycle history (table lifecycle_events): what happened to a store or an account.
@@ -79,16 +80,42 @@ func insertLifecycleEvent(ctx context.Context, tx *sqlx.Tx, e LifecycleEvent) er
 
 // StoreHistory is a store's lifecycle, oldest first: its staff and admins see it.
 func StoreHistory(ctx context.Context, s *Session, storeID uuid.UUID) ([]LifecycleEvent, error) {
-	p := s.Principal()
-	if !p.Is(RoleAdmin, RoleSystem) && !(p.Is(RoleMerchant) && p.StoreID == storeID && p.StaffRole != StaffAPI) {
+	if !canReadStoreHistory(s.Principal(), storeID) {
 		return nil, ErrForbidden
 	}
-	var out []LifecycleEvent
+	m, err := StoreHistories(ctx, s, []uuid.UUID{storeID})
+	return m[storeID], err
+}
+
+// StoreHistories is StoreHistory of several stores in one statement; the stores the caller may not read are
+// left out of the map.
+func StoreHistories(ctx context.Context, s *Session, storeIDs []uuid.UUID) (map[uuid.UUID][]LifecycleEvent, error) {
+	var ids []uuid.UUID
+	for _, id := range storeIDs {
+		if canReadStoreHistory(s.Principal(), id) {
+			ids = append(ids, id)
+		}
+	}
+	out := map[uuid.UUID][]LifecycleEvent{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []LifecycleEvent
 	err := s.Do(ctx, func(tx *sqlx.Tx) error {
-		return tx.SelectContext(ctx, &out, `select `+lifecycleEventColumns+` from lifecycle_events
-			where tenant_id = $1 order by at, seq`, storeID)
+		return tx.SelectContext(ctx, &rows, `select `+lifecycleEventColumns+` from lifecycle_events
+			where tenant_id = any($1) order by at, seq`, pq.Array(ids))
 	})
+	for _, id := range ids {
+		out[id] = []LifecycleEvent{}
+	}
+	for _, r := range rows {
+		out[*r.StoreID] = append(out[*r.StoreID], r)
+	}
 	return out, err
+}
+
+func canReadStoreHistory(p Principal, storeID uuid.UUID) bool {
+	return p.Is(RoleAdmin, RoleSystem) || (p.Is(RoleMerchant) && p.StoreID == storeID && p.StaffRole != StaffAPI)
 }
 
 // AccountHistory is an account's lifecycle, oldest first: the person and admins see it.

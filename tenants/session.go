@@ -12,6 +12,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
+
+	"tradeguard/internal/pgstmt"
 )
 
 // dbContext is what the row-level policies read (see migrations: app.role(), app.user_id(), ...).
@@ -30,22 +32,42 @@ func contextOf(p Principal) dbContext {
 	return c
 }
 
+// contextNames are the parameters a transaction's context sets; dbContext.values gives their values in order.
+var contextNames = []string{"app.role", "app.user_id", "app.tenant_id", "app.login_email", "app.refresh_family",
+	"app.api_token_hash", "app.invite_hash", "statement_timeout"}
+
+func (c dbContext) values(timeout string) []any {
+	return []any{c.role, c.userID, c.tenantID, c.loginEmail, c.refreshFamily, c.apiTokenHash, c.inviteHash, timeout}
+}
+
 // setContextSQL sets the whole request context in ONE statement, local to the transaction, so a pooled
 // connection never carries one caller's context into the next transaction.
 // The same statement bounds every statement of the transaction by the time left before ctx's deadline (a
 // request's), so PostgreSQL itself stops work nobody will wait for.
-const setContextSQL = `select set_config('app.role', $1, true), set_config('app.user_id', $2, true),
-	set_config('app.tenant_id', $3, true), set_config('app.login_email', $4, true),
-	set_config('app.refresh_family', $5, true), set_config('app.api_token_hash', $6, true),
-	set_config('app.invite_hash', $7, true), set_config('statement_timeout', $8, true)`
+var setContextSQL = func() string {
+	parts := make([]string, len(contextNames))
+	for i, n := range contextNames {
+		parts[i] = fmt.Sprintf("set_config('%s', $%d, true)", n, i+1)
+	}
+	return "select " + strings.Join(parts, ", ")
+}()
 
 func begin(ctx context.Context, db *sqlx.DB, c dbContext, opts *sql.TxOptions) (*sqlx.Tx, error) {
-	tx, err := db.BeginTxx(ctx, opts)
+	values := c.values(statementTimeout(ctx))
+	// The app's connections (internal/pgstmt) send the context with BEGIN, in one round trip.
+	settings := make([]pgstmt.Setting, len(values))
+	for i, v := range values {
+		settings[i] = pgstmt.Setting{Name: contextNames[i], Value: v.(string)}
+	}
+	bctx, applied := pgstmt.WithSettings(ctx, settings...)
+	tx, err := db.BeginTxx(bctx, opts)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := tx.ExecContext(ctx, setContextSQL, c.role, c.userID, c.tenantID, c.loginEmail, c.refreshFamily, c.apiTokenHash, c.inviteHash,
-		statementTimeout(ctx)); err != nil {
+	if applied() {
+		return tx, nil
+	}
+	if _, err := tx.ExecContext(ctx, setContextSQL, values...); err != nil {
 		_ = tx.Rollback()
 		return nil, err
 	}
@@ -107,7 +129,7 @@ func Attach(tx *sqlx.Tx, p Principal) *Session {
 // them exactly as a request of theirs would. Switch back to System with another Become.
 func Become(ctx context.Context, tx *sqlx.Tx, p Principal) (*Session, error) {
 	c := contextOf(p)
-	if _, err := tx.ExecContext(ctx, setContextSQL, c.role, c.userID, c.tenantID, "", "", "", "", statementTimeout(ctx)); err != nil {
+	if _, err := tx.ExecContext(ctx, setContextSQL, c.values(statementTimeout(ctx))...); err != nil {
 		return nil, err
 	}
 	return Attach(tx, p), nil

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"tradeguard/scheduler"
 	"tradeguard/tenants"
@@ -100,17 +101,40 @@ func Penalties(ctx context.Context, s *tenants.Session, storeID uuid.UUID, inFor
 	if err := CanRead(s.Principal(), storeID); err != nil {
 		return nil, err
 	}
-	var out []tenants.Penalty
-	err := s.Do(ctx, func(tx *sqlx.Tx) error {
-		q := `select ` + tenants.PenaltyColumns + ` from store_penalties where tenant_id = $1`
-		args := []any{storeID}
+	m, _, err := PenaltiesOf(ctx, s, []uuid.UUID{storeID}, inForceAt)
+	return m[storeID], err
+}
+
+// PenaltiesOf is Penalties of several stores in one statement: each store the caller may not read gets
+// CanRead's error in errs, the others their penalties (perhaps none).
+func PenaltiesOf(ctx context.Context, s *tenants.Session, storeIDs []uuid.UUID, inForceAt *time.Time) (out map[uuid.UUID][]tenants.Penalty, errs map[uuid.UUID]error, err error) {
+	out, errs = map[uuid.UUID][]tenants.Penalty{}, map[uuid.UUID]error{}
+	var ids []uuid.UUID
+	for _, id := range storeIDs {
+		if e := CanRead(s.Principal(), id); e != nil {
+			errs[id] = e
+			continue
+		}
+		ids = append(ids, id)
+		out[id] = []tenants.Penalty{}
+	}
+	if len(ids) == 0 {
+		return out, errs, nil
+	}
+	var rows []tenants.Penalty
+	err = s.Do(ctx, func(tx *sqlx.Tx) error {
+		q := `select ` + tenants.PenaltyColumns + ` from store_penalties where tenant_id = any($1)`
+		args := []any{pq.Array(ids)}
 		if inForceAt != nil {
 			q += ` and lifted_at is null and starts_at <= $2 and (ends_at is null or ends_at > $2)`
 			args = append(args, *inForceAt)
 		}
-		return tx.SelectContext(ctx, &out, q+` order by starts_at desc, id desc`, args...)
+		return tx.SelectContext(ctx, &rows, q+` order by starts_at desc, id desc`, args...)
 	})
-	return out, err
+	for _, r := range rows {
+		out[r.StoreID] = append(out[r.StoreID], r)
+	}
+	return out, errs, err
 }
 
 // ReviewQueue is the platform's queue of penalties that last until an admin reviews them (store suspensions

@@ -32,6 +32,11 @@ func main() {
 	}
 	var prep, run strings.Builder
 	for i, st := range tx {
+		if begin, settings, ok := strings.Cut(st.SQL, "; "); ok && strings.HasPrefix(begin, "BEGIN") {
+			// BEGIN with the request's context (internal/pgstmt): one query, as pgbench's compound command.
+			run.WriteString(begin + " \\; " + strings.Join(strings.Fields(settings), " ") + ";\n")
+			continue
+		}
 		if strings.Contains(st.SQL, ";") {
 			log.Fatalf("statement %d holds a semicolon, which pgbench would end it at: %s", i, st.SQL)
 		}

@@ -17,6 +17,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"fmt"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -32,6 +33,8 @@ type Options struct {
 	Disabled bool // plain lib/pq: every statement unnamed (for poolers in transaction mode)
 	// Capture, when set, is told every statement the app runs with its arguments (benchmarks replay them).
 	Capture func(Statement)
+	// Dialer, when set, opens the connections (tests count what goes over them).
+	Dialer pq.Dialer
 }
 
 // Statement is one statement as the app ran it.
@@ -45,6 +48,9 @@ func NewConnector(dsn string, o Options) (driver.Connector, error) {
 	c, err := pq.NewConnector(dsn)
 	if err != nil {
 		return nil, err
+	}
+	if o.Dialer != nil {
+		c.Dialer(o.Dialer)
 	}
 	if o.Size <= 0 {
 		o.Size = DefaultSize
@@ -83,6 +89,7 @@ type pqConn interface {
 	driver.SessionResetter
 	driver.Validator
 	driver.NamedValueChecker
+	driver.Tx // lib/pq's connection is its own transaction: Commit and Rollback
 }
 
 type preparedStmt interface {
@@ -130,17 +137,6 @@ func (c *conn) ExecContext(ctx context.Context, query string, args []driver.Name
 	res, err := st.ExecContext(ctx, args)
 	c.forgetIfStale(query, err)
 	return res, err
-}
-
-func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
-	if c.o.Capture != nil {
-		c.o.Capture(Statement{SQL: beginSQL(opts)})
-	}
-	tx, err := c.pqConn.BeginTx(ctx, opts)
-	if err != nil || c.o.Capture == nil {
-		return tx, err
-	}
-	return &capturedTx{Tx: tx, capture: c.o.Capture}, nil
 }
 
 func (c *conn) capture(query string, args []driver.NamedValue) {
@@ -224,19 +220,24 @@ func Open(dsn string, o Options) (*sqlx.DB, error) {
 	return sqlx.NewDb(sql.OpenDB(c), "postgres"), nil
 }
 
-// beginSQL is the statement lib/pq sends for opts (kept in step with its BeginTx), for captures.
-func beginSQL(opts driver.TxOptions) string {
+// beginSQL is the statement lib/pq's BeginTx would send for opts.
+func beginSQL(opts driver.TxOptions) (string, error) {
 	mode := "BEGIN"
 	switch sql.IsolationLevel(opts.Isolation) {
+	case sql.LevelDefault:
+	case sql.LevelReadUncommitted:
+		mode += " ISOLATION LEVEL READ UNCOMMITTED"
 	case sql.LevelReadCommitted:
 		mode += " ISOLATION LEVEL READ COMMITTED"
 	case sql.LevelRepeatableRead:
 		mode += " ISOLATION LEVEL REPEATABLE READ"
 	case sql.LevelSerializable:
 		mode += " ISOLATION LEVEL SERIALIZABLE"
+	default:
+		return "", fmt.Errorf("pgstmt: isolation level not supported: %d", opts.Isolation)
 	}
 	if opts.ReadOnly {
-		return mode + " READ ONLY"
+		return mode + " READ ONLY", nil
 	}
-	return mode + " READ WRITE"
+	return mode + " READ WRITE", nil
 }
