@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -45,6 +46,8 @@ type harness struct {
 	// FailRefunds makes the payment provider unreachable for refunds. Charges whose idempotency key starts
 	// with "decline" are declined.
 	FailRefunds atomic.Bool
+	// passwordOf is the accounts' password when not the demo's (generated data).
+	passwordOf string
 }
 
 var (
@@ -171,7 +174,7 @@ func field(t testing.TB, r gqlResponse, name string, v any) {
 func (h *harness) login(t testing.TB, email string) string {
 	t.Helper()
 	r := ok(t, h.post(t, "", `mutation($i: LoginInput!) { login(input: $i) { accessToken userErrors { code message } } }`,
-		map[string]any{"i": map[string]any{"email": email, "password": demo.Password}}))
+		map[string]any{"i": map[string]any{"email": email, "password": cmp.Or(h.passwordOf, demo.Password)}}))
 	var p struct {
 		AccessToken *string
 		UserErrors  []struct{ Code, Message string }

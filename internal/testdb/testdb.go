@@ -58,6 +58,13 @@ func DSNFor(tb testing.TB, user string) string {
 	return cluster.DSN(user, dbName)
 }
 
+// DSNForAnother returns a DSN for the database Another(tb, suffix) made, as another role.
+func DSNForAnother(tb testing.TB, user, suffix string) string {
+	tb.Helper()
+	New(tb)
+	return cluster.DSN(user, dbName+"_"+suffix)
+}
+
 // Cleanup stops and removes a private cluster, or drops this binary's database from a shared
 // TEST_PG_DIR cluster (so it does not collect one database per run). Call it from TestMain
 // after m.Run: without it a private cluster's postmaster outlives the test binary.
