@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"tradeguard/internal/pgstmt"
-	"tradeguard/internal/testdb"
 )
 
 // writeCounter dials PostgreSQL and counts the writes on its connections: lib/pq writes each batch of
@@ -41,16 +40,7 @@ func (c *countedConn) Write(b []byte) (int, error) {
 func counted(t *testing.T) (*sql.Conn, *writeCounter) {
 	t.Helper()
 	w := &writeCounter{}
-	db, err := pgstmt.Open(testdb.New(t), pgstmt.Options{Dialer: w})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	conn, err := db.Conn(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
+	_, conn := open(t, pgstmt.Options{Dialer: w})
 	return conn, w
 }
 
