@@ -148,6 +148,7 @@ func storeConnection(ctx context.Context, first *int, after *string) (*model.Sto
 		c.Edges[i] = model.StoreEdge{Cursor: cursors[i], Node: &rows[i]}
 		loadersFrom(ctx).store.Prime(st.ID, st)
 	}
+	prefetchStores(ctx, rows)
 	c.PageInfo = pageInfo(cursors, more)
 	if wantsTotal(ctx) {
 		c.TotalCount, err = tenants.CountStores(ctx, s)

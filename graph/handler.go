@@ -50,7 +50,7 @@ func NewHandler(o Options) *handler.Server {
 	}
 	srv.SetParserTokenLimit(o.Limits.QueryTokens)
 	srv.Use(newLimits(o.Dev, o.Limits))
-	srv.AroundOperations(withSession(o.DB))
+	srv.AroundOperations(withSession(o.DB, o.Now))
 	srv.SetErrorPresenter(presentError(o.Logger, o.Dev))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
 		o.Logger.ErrorContext(ctx, "graphql panic", "panic", v)
@@ -63,13 +63,13 @@ var errPanic = gqlerror.Errorf("internal error")
 
 // withSession gives each operation one database session scoped to the caller, and loaders that batch inside
 // it. Queries read one REPEATABLE READ snapshot; a mutation commits only if it produced no error.
-func withSession(db *sqlx.DB) graphql.OperationMiddleware {
+func withSession(db *sqlx.DB, now func() time.Time) graphql.OperationMiddleware {
 	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		op := graphql.GetOperationContext(ctx).Operation
 		isQuery := op != nil && op.Operation == ast.Query
 		s := tenants.NewSession(db, tenants.PrincipalFrom(ctx), isQuery)
 		ctx = tenants.WithSession(ctx, s)
-		ctx = context.WithValue(ctx, loadersKey{}, newLoaders(s))
+		ctx = context.WithValue(ctx, loadersKey{}, newLoaders(s, now()))
 		respond := next(ctx)
 		return func(ctx context.Context) *graphql.Response {
 			resp := respond(ctx)

@@ -40,15 +40,17 @@ type loaders struct {
 	penalties     *dataloadgen.Loader[penaltiesKey, []tenants.Penalty]
 }
 
-// penaltiesKey asks for a store's penalties in force at At, or all of them (At zero).
+// penaltiesKey asks for a store's penalties in force at the operation's start, or all of them.
 type penaltiesKey struct {
-	Store uuid.UUID
-	At    time.Time
+	Store   uuid.UUID
+	InForce bool
 }
 
 const loaderWait = 2 * time.Millisecond
 
-func newLoaders(s *tenants.Session) *loaders {
+// newLoaders makes an operation's loaders; now is the instant it started, at which "in force" is judged (one
+// instant for every row, so each kind of lookup stays one batch).
+func newLoaders(s *tenants.Session, now time.Time) *loaders {
 	wait := dataloadgen.WithWait(loaderWait)
 	return &loaders{
 		store: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]tenants.Store, error) {
@@ -117,32 +119,32 @@ func newLoaders(s *tenants.Session) *loaders {
 			}
 			return m, err
 		}, wait),
-		penalties: dataloadgen.NewMappedLoader(loadPenalties(s), wait),
+		penalties: dataloadgen.NewMappedLoader(loadPenalties(s, now), wait),
 	}
 }
 
-// loadPenalties fetches each distinct As-of time's stores in one statement (a request has one "now").
-func loadPenalties(s *tenants.Session) func(context.Context, []penaltiesKey) (map[penaltiesKey][]tenants.Penalty, error) {
+// loadPenalties fetches the stores asked for in force in one statement, and those asked for in full in another.
+func loadPenalties(s *tenants.Session, now time.Time) func(context.Context, []penaltiesKey) (map[penaltiesKey][]tenants.Penalty, error) {
 	return func(ctx context.Context, keys []penaltiesKey) (map[penaltiesKey][]tenants.Penalty, error) {
-		byAt := map[time.Time][]uuid.UUID{}
+		byMode := map[bool][]uuid.UUID{}
 		for _, k := range keys {
-			byAt[k.At] = append(byAt[k.At], k.Store)
+			byMode[k.InForce] = append(byMode[k.InForce], k.Store)
 		}
 		out, errs := map[penaltiesKey][]tenants.Penalty{}, dataloadgen.MappedFetchError[penaltiesKey]{}
-		for at, ids := range byAt {
+		for inForce, ids := range byMode {
 			var inForceAt *time.Time
-			if !at.IsZero() {
-				inForceAt = &at
+			if inForce {
+				inForceAt = &now
 			}
 			m, denied, err := violations.PenaltiesOf(ctx, s, ids, inForceAt)
 			if err != nil {
 				return nil, err
 			}
 			for id, ps := range m {
-				out[penaltiesKey{id, at}] = ps
+				out[penaltiesKey{id, inForce}] = ps
 			}
 			for id, e := range denied {
-				errs[penaltiesKey{id, at}] = e
+				errs[penaltiesKey{id, inForce}] = e
 			}
 		}
 		if len(errs) > 0 {

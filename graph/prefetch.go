@@ -239,6 +239,28 @@ func prefetchMetricOrders(ctx context.Context, page []metrics.CountedOrder) erro
 	return nil
 }
 
+// prefetchStores loads a page of stores' histories and penalties. Failures are left to each row's field,
+// which gets the same answer from the loader (a store's penalties the caller may not read, say).
+func prefetchStores(ctx context.Context, page []tenants.Store) {
+	sel, l := nodeFields(ctx), loadersFrom(ctx)
+	ids := make([]uuid.UUID, len(page))
+	for i, st := range page {
+		ids[i] = st.ID
+	}
+	if _, ok := sel["history"]; ok {
+		_, _ = loadAll(ctx, l.storeHistory, ids)
+	}
+	for _, f := range sel["penalties"] {
+		v := f.ArgumentMap(graphql.GetOperationContext(ctx).Variables)["inForceOnly"]
+		inForce := v == nil || v == true // the argument's default is true
+		keys := make([]penaltiesKey, len(ids))
+		for i, id := range ids {
+			keys[i] = penaltiesKey{Store: id, InForce: inForce}
+		}
+		_, _ = loadAll(ctx, l.penalties, keys)
+	}
+}
+
 func prefetchProducts(ctx context.Context, page []catalog.Product) error {
 	if _, ok := nodeFields(ctx)["store"]; !ok || len(page) == 0 {
 		return nil

@@ -930,7 +930,7 @@ func (r *storeResolver) ActivePoints(ctx context.Context, obj *tenants.Store, as
 
 // Penalties is the resolver for the penalties field.
 func (r *storeResolver) Penalties(ctx context.Context, obj *tenants.Store, inForceOnly *bool) ([]tenants.Penalty, error) {
-	ps, err := storePenalties(ctx, obj, inForceOnly, r.Now())
+	ps, err := storePenalties(ctx, obj, inForceOnly)
 	return ps, storeFieldErr(err)
 }
 

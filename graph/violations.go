@@ -75,11 +75,8 @@ func activePoints(ctx context.Context, store *tenants.Store, asOf *time.Time, no
 	return &model.ActivePoints{General: g, Serious: sr, AsOf: at}, nil
 }
 
-func storePenalties(ctx context.Context, store *tenants.Store, inForceOnly *bool, now time.Time) ([]tenants.Penalty, error) {
-	k := penaltiesKey{Store: store.ID}
-	if inForceOnly == nil || *inForceOnly {
-		k.At = now
-	}
+func storePenalties(ctx context.Context, store *tenants.Store, inForceOnly *bool) ([]tenants.Penalty, error) {
+	k := penaltiesKey{Store: store.ID, InForce: inForceOnly == nil || *inForceOnly}
 	return loadersFrom(ctx).penalties.Load(ctx, k)
 }
 

@@ -98,10 +98,10 @@ type PenaltyKey struct {
 // Penalties returns the store's penalties, newest first: every one ever (inForceAt nil) or those in force at a
 // time. The platform and the store's staff read them (CanRead); the public only meets their effects.
 func Penalties(ctx context.Context, s *tenants.Session, storeID uuid.UUID, inForceAt *time.Time) ([]tenants.Penalty, error) {
-	if err := CanRead(s.Principal(), storeID); err != nil {
-		return nil, err
+	m, denied, err := PenaltiesOf(ctx, s, []uuid.UUID{storeID}, inForceAt)
+	if e := denied[storeID]; e != nil {
+		return nil, e
 	}
-	m, _, err := PenaltiesOf(ctx, s, []uuid.UUID{storeID}, inForceAt)
 	return m[storeID], err
 }
 
