@@ -107,11 +107,11 @@ func checkHotPlans(t *testing.T, h *harness, appDSN, merchant string, seqscanOff
 		c: node(id: $c) { ... on AfterSalesCase { number items { orderItem { title } } order { number } } } }`,
 		map[string]any{"o": ids.Orders[0], "c": ids.Cases[0]}))
 
+	// Fresh statistics, as autovacuum leaves them after the writes of other tests: plans do not depend on
+	// whether it has run yet.
+	h.Owner.MustExec(`analyze`)
 	indexes := tenantIndexes(t, h.App)
-	smallTables := map[string]bool{}
-	if !seqscanOff {
-		smallTables = fewPages(t, h.Owner)
-	}
+	smallTables := fewPages(t, h.Owner)
 	planned := 0
 	mu.Lock()
 	defer mu.Unlock()
@@ -123,7 +123,9 @@ func checkHotPlans(t *testing.T, h *harness, appDSN, merchant string, seqscanOff
 				t.Fatal(err)
 			}
 			if seqscanOff {
-				tx.MustExec(`set local enable_seqscan = off`)
+				// Joins that read a whole input are priced out too: on the demo's small tables the planner may
+				// merge-join a full index scan, which at any real size becomes a nested loop on the index.
+				tx.MustExec(`set local enable_seqscan = off; set local enable_mergejoin = off; set local enable_hashjoin = off`)
 			}
 			// pgstmt sends the request's context with BEGIN: "BEGIN …; SELECT set_config(…)".
 			if _, settings, ok := strings.Cut(s.SQL, "; "); ok {
@@ -235,8 +237,13 @@ func badScans(t *testing.T, plan string, indexes map[string]map[string]string, s
 					bad = append(bad, "sequential scan of "+rel)
 				}
 			case "Index Scan", "Index Only Scan":
-				if indexes[rel][idx] != "tenant_id" || n["Index Cond"] == nil {
-					bad = append(bad, fmt.Sprintf("%s of %s by %s (led by %s, condition %v)", typ, rel, idx, indexes[rel][idx], n["Index Cond"]))
+				switch {
+				case indexes[rel][idx] != "tenant_id":
+					bad = append(bad, fmt.Sprintf("%s of %s by %s (led by %s)", typ, rel, idx, indexes[rel][idx]))
+				case n["Index Cond"] == nil && small[rel]:
+					t.Logf("%s of all of %s by %s (a table of a few pages)", typ, rel, idx)
+				case n["Index Cond"] == nil:
+					bad = append(bad, fmt.Sprintf("%s of all of %s by %s (no condition)", typ, rel, idx))
 				}
 			}
 		}
