@@ -19,8 +19,10 @@ export function launch() {
 // openPage opens BASE_URL + path in a fresh browser context (no shared storage, closed after the test). The
 // page records its problems: console errors, uncaught exceptions, Content-Security-Policy violations, failed
 // requests, answers of 400 or more, and any request to a host other than the server. requests lists every
-// URL the page asked for. prepare(page), if given, runs before the page loads; what it returns is prepared.
-export async function openPage(t, browser, path, prepare) {
+// URL the page asked for. lang, if given, is the portal language remembered in localStorage before the page
+// loads (a choice the page makes itself later is kept on reload). watch(page), if given, runs before the page
+// loads and is not awaited (a waitForResponse, say); what it returns is watched.
+export async function openPage(t, browser, path, { lang, watch } = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   t.after(() => context.close());
   const page = await context.newPage();
@@ -44,7 +46,9 @@ export async function openPage(t, browser, path, prepare) {
     document.addEventListener('securitypolicyviolation', (e) =>
       window.__cspViolation(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`));
   });
-  const prepared = prepare?.(page);
+  // Awaited: an init script still being registered when goto starts may miss the first document.
+  if (lang) await page.addInitScript((l) => localStorage.getItem('tradeguard.lang') || localStorage.setItem('tradeguard.lang', l), lang);
+  const watched = watch?.(page);
   const res = await page.goto(BASE_URL + path, { waitUntil: 'load' });
-  return { page, problems, requests, res, prepared };
+  return { page, problems, requests, res, watched };
 }

@@ -24,9 +24,10 @@ async function responseText(page) {
 
 describe('GraphiQL', () => {
   test('loads from the server alone, introspects the schema and runs { __typename }', async (t) => {
-    const { page, problems, requests, res, prepared: introspection } = await openPage(t, browser, '/graphiql',
-      (page) => page.waitForResponse((r) => r.url() === BASE_URL + '/graphql' &&
-        (r.request().postData() ?? '').includes('IntrospectionQuery')));
+    const { page, problems, requests, res, watched: introspection } = await openPage(t, browser, '/graphiql', {
+      watch: (page) => page.waitForResponse((r) => r.url() === BASE_URL + '/graphql' &&
+        (r.request().postData() ?? '').includes('IntrospectionQuery')),
+    });
     assert.equal(res.status(), 200, 'GET /graphiql');
     assert.equal(await page.title(), 'tradeguard GraphiQL');
     const schema = await introspection;

@@ -247,7 +247,7 @@ describe('languages', () => {
 
   test('the sign-in page in each language, with money and dates written the language\'s way', async (t) => {
     for (const lang of LANGS) {
-      const { page, problems } = await openPage(t, browser, '/signin', (p) => p.addInitScript((l) => localStorage.setItem('tradeguard.lang', l), lang));
+      const { page, problems } = await openPage(t, browser, '/signin', { lang });
       await page.waitForFunction((l) => document.documentElement.lang === l, lang).catch(async (e) => {
         const at = await page.evaluate(() => [document.documentElement.lang, document.body.innerText.slice(0, 200)]);
         throw new Error(`${lang}: the page's language is ${JSON.stringify(at)}; problems: ${problems.join('; ')}`, { cause: e });

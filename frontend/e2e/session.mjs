@@ -8,8 +8,7 @@ export const PASSWORD = 'demo-password';
 // signedIn opens /signin in a fresh context (lang: the portal's language, remembered in localStorage),
 // signs in as email and waits to land on the role's start page; then goes to path if given.
 export async function signedIn(t, browser, email, { path, lang = 'en' } = {}) {
-  const opened = await openPage(t, browser, '/signin', (page) =>
-    page.addInitScript((l) => localStorage.getItem('tradeguard.lang') || localStorage.setItem('tradeguard.lang', l), lang));
+  const opened = await openPage(t, browser, '/signin', { lang });
   const { page } = opened;
   await page.fill('#email', email);
   await page.fill('#password', PASSWORD);
