@@ -17,6 +17,7 @@ import (
 	"tradeguard/graph/model"
 	"tradeguard/payments"
 	"tradeguard/tenants"
+	"tradeguard/throttle"
 )
 
 // Options configure the GraphQL handler.
@@ -29,6 +30,10 @@ type Options struct {
 	Logger   *slog.Logger
 	// Limits of one document; the zero value means limits.Defaults().
 	Limits limits.Tunable
+	// Throttle are the callers' cost buckets (zero: DefaultThrottle); ThrottleClock is their clock
+	// (nil: time.Now; tests pass their own, apart from the business clock Now).
+	Throttle      ThrottlePolicies
+	ThrottleClock func() time.Time
 }
 
 // NewHandler is the /graphql endpoint: POST for everything, GET for queries only, statuses and media types as
@@ -49,7 +54,16 @@ func NewHandler(o Options) *handler.Server {
 		o.Limits = limits.Defaults()
 	}
 	srv.SetParserTokenLimit(o.Limits.QueryTokens)
+	srv.Use(newPersistedQueries()) // first: it supplies the query text the limits read
 	srv.Use(newLimits(o.Dev, o.Limits))
+	if o.Throttle == (ThrottlePolicies{}) {
+		o.Throttle = DefaultThrottle(o.Limits.Complexity)
+	}
+	if o.ThrottleClock == nil {
+		o.ThrottleClock = time.Now
+	}
+	// Before the session: a throttled request opens no transaction.
+	srv.Use(&throttleExtension{policies: o.Throttle, buckets: throttle.New(o.ThrottleClock)})
 	srv.AroundOperations(withSession(o.DB, o.Now))
 	srv.SetErrorPresenter(presentError(o.Logger, o.Dev))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {

@@ -35,6 +35,7 @@ const (
 //     without a data entry: 200 as application/json (legacy clients read the errors), 400 as
 //     application/graphql-response+json (403 when it is a permission refusal, such as introspection).
 //   - A mutation over GET answers 405 with Allow: POST, before anything runs.
+//   - A request its caller's bucket does not hold (throttle.go) answers 429 THROTTLED with Retry-After.
 //   - Anything that executed answers 200 with data, errors or not.
 type HTTPTransport struct{}
 
@@ -101,7 +102,23 @@ func (HTTPTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 		writeRefusal(w, media, http.StatusInternalServerError, CodeInternal, "internal error: no response")
 		return
 	}
+	if wait, ok := throttledFor(resp); ok {
+		if wait > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(wait))
+		}
+		writeJSON(w, media, http.StatusTooManyRequests, requestErrors{Errors: resp.Errors, Extensions: resp.Extensions})
+		return
+	}
 	writeJSON(w, media, http.StatusOK, resp)
+}
+
+// throttledFor reports whether resp is a throttle refusal (nothing ran), and its wait in seconds (0: never).
+func throttledFor(resp *graphql.Response) (wait int, ok bool) {
+	if resp.Data != nil || len(resp.Errors) != 1 || resp.Errors[0].Extensions["code"] != CodeThrottled {
+		return 0, false
+	}
+	wait, _ = resp.Errors[0].Extensions["retryAfterSeconds"].(int)
+	return wait, true
 }
 
 // requestErrorStatus is the status of a request error answered as application/graphql-response+json: 403 when
@@ -194,9 +211,6 @@ func readGET(r *http.Request) (*graphql.RawParams, *refusal) {
 			return nil, badRequest("the parameter " + name + " is given more than once")
 		}
 	}
-	if !values.Has("query") {
-		return nil, badRequest("the request has no query parameter")
-	}
 	p := &graphql.RawParams{Query: values.Get("query"), OperationName: values.Get("operationName")}
 	var bad *refusal
 	if p.Variables, bad = jsonObject([]byte(values.Get("variables")), "variables"); bad != nil {
@@ -204,6 +218,9 @@ func readGET(r *http.Request) (*graphql.RawParams, *refusal) {
 	}
 	if p.Extensions, bad = jsonObject([]byte(values.Get("extensions")), "extensions"); bad != nil {
 		return nil, bad
+	}
+	if !values.Has("query") && !persisted(p) {
+		return nil, badRequest("the request has no query parameter (nor an extensions.persistedQuery)")
 	}
 	return p, nil
 }
@@ -238,7 +255,11 @@ func readPOST(r *http.Request) (*graphql.RawParams, *refusal) {
 		return nil, badRequest(`the request body must be one JSON object {"query": …, "variables": …, "operationName": …}; batches are not accepted`)
 	}
 	p := &graphql.RawParams{}
-	if q, has := members["query"]; !has || json.Unmarshal(q, &p.Query) != nil || q[0] != '"' {
+	q, hasQuery := members["query"]
+	if hasQuery && isNull(q) {
+		hasQuery = false // as if left out: allowed with a persisted query only
+	}
+	if hasQuery && (json.Unmarshal(q, &p.Query) != nil || q[0] != '"') {
 		return nil, badRequest(`"query" must be a string`)
 	}
 	if name, has := members["operationName"]; has && !isNull(name) {
@@ -253,7 +274,16 @@ func readPOST(r *http.Request) (*graphql.RawParams, *refusal) {
 	if p.Extensions, bad = jsonObject(members["extensions"], "extensions"); bad != nil {
 		return nil, bad
 	}
+	if !hasQuery && !persisted(p) {
+		return nil, badRequest(`"query" must be a string (it may be left out only with extensions.persistedQuery)`)
+	}
 	return p, nil
+}
+
+// persisted: the request names a persisted query (apq.go), so it may come without its text.
+func persisted(p *graphql.RawParams) bool {
+	_, has := p.Extensions["persistedQuery"]
+	return has
 }
 
 // jsonObject decodes a JSON object, numbers as json.Number as gqlgen expects; absent, empty or null is none.

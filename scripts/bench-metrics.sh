@@ -31,7 +31,7 @@ orders_page() { # label, owner e-mail, password, body file
   echo "$1 RESULT $(wrk -t2 -c"$PAGE_CONC" -d"${DUR}s" -s bench/wrk-post.lua "$url" | sed -n 's/^RESULT //p')" | tee -a "$work/pages.txt"
 }
 url="http://127.0.0.1:$PORT/graphql"
-"$work/tradeguard" -addr "127.0.0.1:$PORT" -data "$work/demo" -scheduler-every 0 -log-level warn >"$work/demo.log" 2>&1 &
+"$work/tradeguard" -addr "127.0.0.1:$PORT" -data "$work/demo" -scheduler-every 0 -throttle-capacity 0 -throttle-admin-capacity 0 -log-level warn >"$work/demo.log" 2>&1 &
 pid=$!
 for _ in $(seq 240); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.5; done
 echo "== (e) orders page, demo data, $PAGE_CONC connections, ${DUR}s (requests/s p50 p99 ms, errors)"
@@ -45,7 +45,7 @@ median=$(sed -n 's/.*median store [^ ]* (\([0-9a-f-]*\),.*/\1/p' "$work/gen.txt"
 echo "== (c) full score recompute for today: tradeguard score"
 /usr/bin/time -f "wall %e s" "$work/tradeguard" score -data "$work/data" 2>&1 | tail -2
 
-"$work/tradeguard" -addr "127.0.0.1:$PORT" -data "$work/data" -demo off -scheduler-every 0 -log-level warn >"$work/server.log" 2>&1 &
+"$work/tradeguard" -addr "127.0.0.1:$PORT" -data "$work/data" -demo off -scheduler-every 0 -throttle-capacity 0 -throttle-admin-capacity 0 -log-level warn >"$work/server.log" 2>&1 &
 pid=$!
 for _ in $(seq 120); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.5; done
 login='{"query":"mutation { login(input: {email: \"admin@datagen.test\", password: \"datagen-password\"}) { accessToken } }"}'

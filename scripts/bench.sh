@@ -24,7 +24,7 @@ stop_server() { [ -z "$pid" ] || { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/n
 trap 'stop_server; rm -rf "$work"' EXIT
 url="http://127.0.0.1:$PORT/graphql"
 start_server() { # extra flags
-  "$work/server" -addr "127.0.0.1:$PORT" -data "$work/data" -log-level warn -scheduler-every 0 "$@" >>"$work/server.log" 2>&1 &
+  "$work/server" -addr "127.0.0.1:$PORT" -data "$work/data" -log-level warn -scheduler-every 0 -throttle-capacity 0 -throttle-admin-capacity 0 "$@" >>"$work/server.log" 2>&1 &
   pid=$!
   for _ in $(seq 240); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && return; sleep 0.5; done
   echo "bench: the server did not start" >&2; cat "$work/server.log" >&2; exit 1

@@ -36,6 +36,8 @@ type appOptions struct {
 	Payments payments.Adapter
 	Registry *prometheus.Registry // /metrics; the scheduler registers here too
 	Limits   serveLimits          // zero: defaultServeLimits()
+	// ThrottleClock runs the callers' cost buckets (nil: time.Now); apart from Now, which tests fake.
+	ThrottleClock func() time.Time
 	// CORSOrigins may call the API from their pages (-cors-origins); none: no cross-origin access.
 	CORSOrigins []string
 	// Frontend is the built portal and GraphiQL; nil: the build embedded in the binary (frontend.Build).
@@ -65,7 +67,7 @@ func newApp(o appOptions) (http.Handler, error) {
 		return withDeadline(lim.RequestTimeout, admit.wrap(authenticate(auth, o.Logger, h)))
 	}
 	gql := graph.NewHandler(graph.Options{DB: o.DB, Auth: auth, Payments: o.Payments, Now: o.Now, Dev: o.Dev, Logger: o.Logger,
-		Limits: lim.Document})
+		Limits: lim.Document, Throttle: lim.Throttle, ThrottleClock: o.ThrottleClock})
 	mux := http.NewServeMux()
 	api := limitBody(guard(gql))
 	mux.Handle("GET /graphql", api)

@@ -7,7 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"tradeguard/graph"
 	"tradeguard/graph/limits"
+	"tradeguard/throttle"
 )
 
 // config is everything the server reads from flags and the environment (README: Configuration).
@@ -46,12 +48,14 @@ type serveLimits struct {
 	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
 
 	Document limits.Tunable // what one GraphQL document may ask for
+
+	Throttle graph.ThrottlePolicies // each caller's cost bucket (README: Throttling)
 }
 
 func defaultServeLimits() serveLimits {
 	return serveLimits{RequestTimeout: 15 * time.Second, MaxInFlight: 16, MaxQueued: 100, QueueWait: 2 * time.Second,
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 75 * time.Second, IdleTimeout: 120 * time.Second,
-		Document: limits.Defaults()}
+		Document: limits.Defaults(), Throttle: graph.DefaultThrottle(limits.MaxComplexity)}
 }
 
 func loadConfig(args []string, getenv func(string) string) (config, error) {
@@ -77,6 +81,11 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	fs.IntVar(&d.Aliases, "max-aliases", d.Aliases, "aliases in one document")
 	fs.IntVar(&d.Depth, "max-depth", d.Depth, "fields nested in one another")
 	fs.IntVar(&d.Complexity, "max-complexity", d.Complexity, "cost of one operation (a list costs its page size times its items)")
+	th := &c.Serve.Throttle
+	fs.Float64Var(&th.Caller.Capacity, "throttle-capacity", th.Caller.Capacity, "cost points an API token's or a signed-in user's bucket holds; 0 turns throttling off")
+	fs.Float64Var(&th.Caller.RestorePerSecond, "throttle-restore", th.Caller.RestorePerSecond, "cost points restored to such a bucket each second")
+	fs.Float64Var(&th.Admin.Capacity, "throttle-admin-capacity", th.Admin.Capacity, "cost points an admin's bucket holds; 0 turns admins' throttling off")
+	fs.Float64Var(&th.Admin.RestorePerSecond, "throttle-admin-restore", th.Admin.RestorePerSecond, "cost points restored to an admin's bucket each second")
 	fs.BoolVar(&c.PreparedStatements, "prepared-statements", getenv("TRADEGUARD_PREPARED_STATEMENTS") != "off",
 		"keep each connection's statements prepared (turn off behind PgBouncer in transaction mode)")
 	fs.StringVar(&c.CaptureSQL, "capture-sql", "", "append every SQL statement the app runs, with its arguments, to this file (benchmarks)")
@@ -125,6 +134,20 @@ func (l serveLimits) validate() error {
 		return fmt.Errorf("-max-queued must not be negative")
 	case l.WriteTimeout <= l.RequestTimeout:
 		return fmt.Errorf("-write-timeout (%s) must be longer than -request-timeout (%s), or answers would be cut off", l.WriteTimeout, l.RequestTimeout)
+	}
+	for _, b := range []struct {
+		flag string
+		p    throttle.Policy
+	}{{"-throttle", l.Throttle.Caller}, {"-throttle-admin", l.Throttle.Admin}} {
+		switch {
+		case b.p.Capacity < 0 || b.p.RestorePerSecond < 0:
+			return fmt.Errorf("%s-capacity and %s-restore must not be negative", b.flag, b.flag)
+		case !b.p.Off() && b.p.Capacity < float64(l.Document.Complexity):
+			return fmt.Errorf("%s-capacity (%.0f) must be 0 (off) or at least -max-complexity (%d): a full bucket must hold any request the limits admit",
+				b.flag, b.p.Capacity, l.Document.Complexity)
+		case !b.p.Off() && b.p.RestorePerSecond <= 0:
+			return fmt.Errorf("%s-restore must be positive while %s-capacity is set, or an emptied bucket would never refill", b.flag, b.flag)
+		}
 	}
 	return l.Document.Validate()
 }

@@ -24,6 +24,7 @@ import (
 	"tradeguard/internal/testdb"
 	"tradeguard/payments"
 	"tradeguard/scheduler"
+	"tradeguard/throttle"
 )
 
 // The server tests run the real HTTP handler (httptest.Server, real TCP) against a real PostgreSQL database,
@@ -92,13 +93,22 @@ func startHarness(t testing.TB, owner, app *sqlx.DB, super string) *harness {
 		},
 	}
 	handler, err := newApp(appOptions{DB: app, Key: h.Key, Now: h.Clock.Now, Dev: false, Logger: log,
-		Ready: app.PingContext, Payments: pay, Registry: prometheus.NewRegistry()})
+		Ready: app.PingContext, Payments: pay, Registry: prometheus.NewRegistry(), Limits: unthrottled()})
 	h.Scheduler = newScheduler(app, h.Clock.Now, pay, log, nil)
 	if err != nil {
 		t.Fatalf("newApp: %v", err)
 	}
 	h.URL = httptest.NewServer(handler).URL
 	return h
+}
+
+// unthrottled are the default limits with buckets no test empties: the tests send far more requests per
+// second as one user than anyone may (the throttle's own tests start servers with small buckets).
+func unthrottled() serveLimits {
+	l := defaultServeLimits()
+	l.Throttle.Caller = throttle.Policy{Capacity: 1e15, RestorePerSecond: 1e15}
+	l.Throttle.Admin = l.Throttle.Caller
+	return l
 }
 
 // keepAlive lets the package-wide connections outlive the first test that opened them.

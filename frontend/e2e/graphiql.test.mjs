@@ -41,7 +41,10 @@ describe('GraphiQL', () => {
     await page.click('.graphiql-execute-button');
     assert.equal((await answered).status(), 200);
     await page.waitForFunction(() => (document.querySelector('.graphiql-response .CodeMirror')?.CodeMirror.getValue() ?? '').includes('Query'));
-    assert.deepEqual(JSON.parse(await responseText(page)), { data: { __typename: 'Query' } });
+    // The answer, and what it cost (the throttle's report; in development mode GraphiQL runs anonymously).
+    const answer = JSON.parse(await responseText(page));
+    assert.deepEqual(answer.data, { __typename: 'Query' });
+    assert.equal(answer.extensions.cost.requestedQueryCost, 1);
 
     // Opening a dialog makes GraphiQL add a <style>: the page's nonce must let it through.
     await page.click('[aria-label="Open settings dialog"]');
