@@ -120,6 +120,9 @@ type Case struct {
 	UpdatedAt           time.Time  `db:"updated_at"`
 	ClosedAt            *time.Time `db:"closed_at"`
 	Version             int        `db:"version"`
+	// ChangedAt and ChangeXID: the last change, by the database's clock and transaction (changefeed).
+	ChangedAt time.Time `db:"changed_at"`
+	ChangeXID uint64    `db:"change_xid"`
 }
 
 // Requested, Approved and RefundedAmount are the case's amounts.
@@ -157,7 +160,7 @@ const columns = `tenant_id, id, number, order_id, buyer_id, type, status, reason
 	escalated_by, refunded_at, priority_escalated_at, complaint_outcome, buyer_evidence_due, merchant_evidence_due,
 	ruling, liability, ruled_at, ruled_by, ruling_note, appeal_by, appealed_at, appeal_reason, appeal_decided_at,
 	appeal_decided_by, appeal_outcome, return_carrier, return_tracking, return_shipped_at, return_delivered_at,
-	return_received_at, reship_carrier, reship_tracking, reshipped_at, deadline_at, deadline_action, created_at, updated_at, closed_at, version`
+	return_received_at, reship_carrier, reship_tracking, reshipped_at, deadline_at, deadline_action, created_at, updated_at, closed_at, version, changed_at, change_xid`
 
 func lockCase(ctx context.Context, tx *sqlx.Tx, k Key) (Case, error) {
 	var c Case

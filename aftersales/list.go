@@ -8,6 +8,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"tradeguard/internal/changefeed"
 	"tradeguard/internal/rowcount"
 	"tradeguard/internal/sqlq"
 	"tradeguard/tenants"
@@ -23,13 +24,17 @@ type Filter struct {
 	OrderID  *uuid.UUID // one order's cases
 	StoreID  *uuid.UUID // for buyers and admins
 	BuyerID  *uuid.UUID // one buyer's cases (for the system acting on an account)
+	// UpdatedSince lists the cases changed at or after it, in change order (changefeed), not by deadline.
+	UpdatedSince *time.Time
 }
 
 // Cursor is the keyset position after which a page starts: cases come soonest deadline first, cases with
-// nothing awaited (DeadlineAt nil) last, then by id.
+// nothing awaited (DeadlineAt nil) last, then by id; or in change order (Change) when the filter has
+// UpdatedSince.
 type Cursor struct {
 	DeadlineAt *time.Time
 	ID         uuid.UUID
+	Change     *changefeed.Position
 }
 
 // CursorOf is the case's position in that order.
@@ -79,6 +84,9 @@ func where(p tenants.Principal, f Filter, now time.Time) *sqlq.Where {
 	if f.Overdue {
 		w.Add("deadline_at < ?", now)
 	}
+	if f.UpdatedSince != nil {
+		changefeed.Since(w, *f.UpdatedSince)
+	}
 	return w
 }
 
@@ -89,8 +97,18 @@ func List(ctx context.Context, s *tenants.Session, f Filter, cur *Cursor, limit 
 		return nil, false, tenants.ErrForbidden
 	}
 	w := where(s.Principal(), f, now)
-	after(w, cur)
-	q := `select ` + columns + ` from cases where ` + w.SQL() + order + ` limit ` + w.Arg(limit+1)
+	sort := order
+	if f.UpdatedSince != nil {
+		var pos *changefeed.Position
+		if cur != nil {
+			pos = cur.Change
+		}
+		changefeed.Page(w, pos)
+		sort = changefeed.Order
+	} else {
+		after(w, cur)
+	}
+	q := `select ` + columns + ` from cases where ` + w.SQL() + sort + ` limit ` + w.Arg(limit+1)
 	err = s.Do(ctx, func(tx *sqlx.Tx) error { return tx.SelectContext(ctx, &out, q, w.Args...) })
 	if len(out) > limit {
 		return out[:limit], true, err
@@ -104,7 +122,8 @@ func Count(ctx context.Context, s *tenants.Session, f Filter, now time.Time) (n 
 		return 0, tenants.ErrForbidden
 	}
 	scope, cells := rowcount.ScopeOf(s.Principal(), f.StoreID, f.Statuses)
-	cells = cells && len(f.Types) == 0 && len(f.Reasons) == 0 && !f.OpenOnly && !f.Overdue && f.OrderID == nil && f.BuyerID == nil
+	cells = cells && len(f.Types) == 0 && len(f.Reasons) == 0 && !f.OpenOnly && !f.Overdue && f.OrderID == nil && f.BuyerID == nil &&
+		f.UpdatedSince == nil
 	w := where(s.Principal(), f, now)
 	err = s.Do(ctx, func(tx *sqlx.Tx) error {
 		if cells {

@@ -11,6 +11,7 @@ import (
 
 	"tradeguard/aftersales"
 	"tradeguard/graph/model"
+	"tradeguard/internal/changefeed"
 	"tradeguard/money"
 	"tradeguard/tenants"
 )
@@ -102,6 +103,7 @@ func caseFilter(f *model.AfterSalesCaseFilter) (aftersales.Filter, error) {
 	}
 	out.Types, out.Statuses, out.Reasons = f.Type, f.Status, f.Reason
 	out.OpenOnly, out.Overdue = f.OpenOnly != nil && *f.OpenOnly, f.Overdue != nil && *f.Overdue
+	out.UpdatedSince = f.UpdatedSince
 	if f.StoreID != nil {
 		ids, ok := parseID(*f.StoreID, kindStore, 1)
 		if !ok {
@@ -119,9 +121,15 @@ func caseFilter(f *model.AfterSalesCaseFilter) (aftersales.Filter, error) {
 	return out, nil
 }
 
-// caseConnection pages a list of cases given by list (the store/buyer/admin list or a platform queue).
-func caseConnection(ctx context.Context, first *int, after *string, list func(cur *aftersales.Cursor, limit int) ([]aftersales.Case, bool, error), count func() (int, error)) (*model.AfterSalesCaseConnection, error) {
+// caseConnection pages a list of cases given by list (the store/buyer/admin list or a platform queue); feed:
+// the list is in change order (filter.updatedSince), with change cursors.
+func caseConnection(ctx context.Context, first *int, after *string, feed bool, list func(cur *aftersales.Cursor, limit int) ([]aftersales.Case, bool, error), count func() (int, error)) (*model.AfterSalesCaseConnection, error) {
 	cur, err := parseCaseCursor(after)
+	if feed {
+		var pos *changefeed.Position
+		pos, err = parseChangeCursor(after)
+		cur = &aftersales.Cursor{Change: pos}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -136,6 +144,9 @@ func caseConnection(ctx context.Context, first *int, after *string, list func(cu
 	cursors := make([]string, len(rows))
 	for i := range rows {
 		cursors[i] = caseCursor(rows[i])
+		if feed {
+			cursors[i] = changeCursor(rows[i].ChangeXID, rows[i].ID)
+		}
 		c.Edges[i] = model.AfterSalesCaseEdge{Cursor: cursors[i], Node: &rows[i]}
 	}
 	c.PageInfo = pageInfo(cursors, more)
@@ -173,7 +184,7 @@ func platformQueue(ctx context.Context, first *int, after *string, status afters
 		queue = aftersales.ComplaintQueue
 	}
 	f := aftersales.Filter{Statuses: []aftersales.Status{status}}
-	return caseConnection(ctx, first, after,
+	return caseConnection(ctx, first, after, false,
 		func(cur *aftersales.Cursor, limit int) ([]aftersales.Case, bool, error) {
 			return queue(ctx, s, cur, limit)
 		},

@@ -31,7 +31,14 @@ func orderConnection(ctx context.Context, first *int, after *string, f *model.Or
 		return nil, err
 	}
 	var cur *orders.Cursor
-	if t, id, ok, err := parseTimeCursor(after); err != nil {
+	feed := filter.UpdatedSince != nil
+	if feed {
+		pos, err := parseChangeCursor(after)
+		if err != nil {
+			return nil, err
+		}
+		cur = &orders.Cursor{Change: pos}
+	} else if t, id, ok, err := parseTimeCursor(after); err != nil {
 		return nil, err
 	} else if ok {
 		cur = &orders.Cursor{CreatedAt: t, ID: id}
@@ -47,6 +54,9 @@ func orderConnection(ctx context.Context, first *int, after *string, f *model.Or
 	cursors := make([]string, len(rows))
 	for i, o := range rows {
 		cursors[i] = timeCursor(o.CreatedAt, o.ID)
+		if feed {
+			cursors[i] = changeCursor(o.ChangeXID, o.ID)
+		}
 		c.Edges[i] = model.OrderEdge{Cursor: cursors[i], Node: &rows[i]}
 	}
 	c.PageInfo = pageInfo(cursors, more)
@@ -62,7 +72,7 @@ func orderFilter(f *model.OrderFilter) (orders.Filter, error) {
 		return out, nil
 	}
 	out.Statuses = f.Status
-	out.CreatedFrom, out.CreatedTo = f.CreatedFrom, f.CreatedTo
+	out.CreatedFrom, out.CreatedTo, out.UpdatedSince = f.CreatedFrom, f.CreatedTo, f.UpdatedSince
 	if f.Number != nil {
 		// Order numbers are written in capitals ("LE-100123"); a pasted one may carry spaces or lower case.
 		out.Number = strings.ToUpper(strings.TrimSpace(*f.Number))

@@ -88,6 +88,7 @@ type ComplexityRoot struct {
 		AppealedAt        func(childComplexity int) int
 		Approved          func(childComplexity int) int
 		AvailableActions  func(childComplexity int) int
+		ChangedAt         func(childComplexity int) int
 		ClosedAt          func(childComplexity int) int
 		ComplaintOutcome  func(childComplexity int) int
 		CreatedAt         func(childComplexity int) int
@@ -401,6 +402,7 @@ type ComplexityRoot struct {
 		CancelledAt      func(childComplexity int) int
 		CancelledBy      func(childComplexity int) int
 		Carrier          func(childComplexity int) int
+		ChangedAt        func(childComplexity int) int
 		CompletedAt      func(childComplexity int) int
 		CreatedAt        func(childComplexity int) int
 		Deadline         func(childComplexity int) int
@@ -1200,6 +1202,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AfterSalesCase.AvailableActions(childComplexity), true
+	case "AfterSalesCase.updatedAt":
+		if e.ComplexityRoot.AfterSalesCase.ChangedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSalesCase.ChangedAt(childComplexity), true
 	case "AfterSalesCase.closedAt":
 		if e.ComplexityRoot.AfterSalesCase.ClosedAt == nil {
 			break
@@ -2804,6 +2812,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Order.Carrier(childComplexity), true
+	case "Order.updatedAt":
+		if e.ComplexityRoot.Order.ChangedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.ChangedAt(childComplexity), true
 	case "Order.completedAt":
 		if e.ComplexityRoot.Order.CompletedAt == nil {
 			break
@@ -6013,6 +6027,8 @@ type Order implements Node {
   id: ID!
   "Human order number, unique in its store, e.g. LE-000123."
   number: String!
+  "When the order last changed (the database's clock): what filter.updatedSince compares."
+  updatedAt: DateTime!
   status: OrderStatus!
   store: Store!
   buyer: OrderBuyer!
@@ -6199,6 +6215,13 @@ input OrderFilter {
   storeId: ID
   "Only the order with this number (e.g. LE-100123; any letter case, spaces around it ignored)."
   number: String @maxLength(n: 64)
+  """
+  Incremental sync: only orders changed (created or updated) at or after this time, listed in the order the
+  changes committed instead of newest first. Keep the last page's endCursor and continue with ` + "`" + `after` + "`" + ` (and
+  the same filter) next time: each change is listed once, after it committed; a change still being written
+  appears on a later page, never behind a cursor already given. An order changed again appears again.
+  """
+  updatedSince: DateTime
 }
 
 type OrderEdge {
@@ -6323,6 +6346,8 @@ type AfterSalesCase implements Node {
   id: ID!
   "Human case number, e.g. AS-001234."
   number: String!
+  "When the case last changed (the database's clock): what filter.updatedSince compares."
+  updatedAt: DateTime!
   type: AfterSalesCaseType!
   status: AfterSalesCaseStatus!
   order: Order
@@ -6415,6 +6440,8 @@ input AfterSalesCaseFilter {
   overdue: Boolean
   orderId: ID
   storeId: ID
+  "Incremental sync, as OrderFilter.updatedSince: cases changed at or after this time, in the order the changes committed."
+  updatedSince: DateTime
 }
 
 type AfterSalesCasePayload {
@@ -7351,6 +7378,8 @@ func (ec *executionContext) childFields_AfterSalesCase(ctx context.Context, fiel
 		return ec.fieldContext_AfterSalesCase_id(ctx, field)
 	case "number":
 		return ec.fieldContext_AfterSalesCase_number(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_AfterSalesCase_updatedAt(ctx, field)
 	case "type":
 		return ec.fieldContext_AfterSalesCase_type(ctx, field)
 	case "status":
@@ -7861,6 +7890,8 @@ func (ec *executionContext) childFields_Order(ctx context.Context, field graphql
 		return ec.fieldContext_Order_id(ctx, field)
 	case "number":
 		return ec.fieldContext_Order_number(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Order_updatedAt(ctx, field)
 	case "status":
 		return ec.fieldContext_Order_status(ctx, field)
 	case "store":
@@ -10463,6 +10494,29 @@ func (ec *executionContext) _AfterSalesCase_number(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_AfterSalesCase_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AfterSalesCase", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _AfterSalesCase_updatedAt(ctx context.Context, field graphql.CollectedField, obj *aftersales.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSalesCase_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSalesCase_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AfterSalesCase", field, false, false, errors.New("field of type DateTime does not have child fields"))
 }
 
 func (ec *executionContext) _AfterSalesCase_type(ctx context.Context, field graphql.CollectedField, obj *aftersales.Case) (ret graphql.Marshaler) {
@@ -17859,6 +17913,29 @@ func (ec *executionContext) _Order_number(ctx context.Context, field graphql.Col
 }
 func (ec *executionContext) fieldContext_Order_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Order", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Order_updatedAt(ctx context.Context, field graphql.CollectedField, obj *orders.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Order_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Order", field, false, false, errors.New("field of type DateTime does not have child fields"))
 }
 
 func (ec *executionContext) _Order_status(ctx context.Context, field graphql.CollectedField, obj *orders.Order) (ret graphql.Marshaler) {
@@ -28966,7 +29043,7 @@ func (ec *executionContext) unmarshalInputAfterSalesCaseFilter(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"type", "status", "reason", "openOnly", "overdue", "orderId", "storeId"}
+	fieldsInOrder := [...]string{"type", "status", "reason", "openOnly", "overdue", "orderId", "storeId", "updatedSince"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -29022,6 +29099,13 @@ func (ec *executionContext) unmarshalInputAfterSalesCaseFilter(ctx context.Conte
 				return it, err
 			}
 			it.StoreID = data
+		case "updatedSince":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedSince"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedSince = data
 		}
 	}
 	return it, nil
@@ -30203,7 +30287,7 @@ func (ec *executionContext) unmarshalInputOrderFilter(ctx context.Context, obj a
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"status", "createdFrom", "createdTo", "storeId", "number"}
+	fieldsInOrder := [...]string{"status", "createdFrom", "createdTo", "storeId", "number", "updatedSince"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -30245,6 +30329,13 @@ func (ec *executionContext) unmarshalInputOrderFilter(ctx context.Context, obj a
 				return it, err
 			}
 			it.Number = data
+		case "updatedSince":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedSince"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedSince = data
 		}
 	}
 	return it, nil
@@ -31858,6 +31949,11 @@ func (ec *executionContext) _AfterSalesCase(ctx context.Context, sel ast.Selecti
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "number":
 			out.Values[i] = ec._AfterSalesCase_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._AfterSalesCase_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -34707,6 +34803,11 @@ func (ec *executionContext) _Order(ctx context.Context, sel ast.SelectionSet, ob
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "number":
 			out.Values[i] = ec._Order_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Order_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

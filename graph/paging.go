@@ -11,6 +11,7 @@ import (
 
 	"tradeguard/graph/limits"
 	"tradeguard/graph/model"
+	"tradeguard/internal/changefeed"
 )
 
 // MaxPageSize is the largest `first` any connection accepts (checked before execution, see limits.go).
@@ -40,6 +41,26 @@ func parseTimeCursor(after *string) (t time.Time, id uuid.UUID, ok bool, err err
 		return time.Time{}, uuid.Nil, false, badInput("after", "is not a cursor from this connection")
 	}
 	return time.Unix(0, n).UTC(), id, true, nil
+}
+
+// Change cursors, of lists with filter.updatedSince: base64url("c<transaction id>|<uuid>") of the last row's
+// place in the change feed.
+func changeCursor(xid uint64, id uuid.UUID) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("c" + strconv.FormatUint(xid, 10) + "|" + id.String()))
+}
+
+func parseChangeCursor(after *string) (*changefeed.Position, error) {
+	if after == nil || *after == "" {
+		return nil, nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(*after)
+	xid, idText, found := strings.Cut(strings.TrimPrefix(string(raw), "c"), "|")
+	n, err2 := strconv.ParseUint(xid, 10, 64)
+	id, err3 := uuid.Parse(idText)
+	if err != nil || !found || !strings.HasPrefix(string(raw), "c") || err2 != nil || err3 != nil {
+		return nil, badInput("after", "is not a cursor of this list with filter.updatedSince (a list without it has other cursors)")
+	}
+	return &changefeed.Position{XID: n, ID: id}, nil
 }
 
 func pageInfo(cursors []string, more bool) *model.PageInfo {

@@ -805,7 +805,7 @@ func (r *queryResolver) AfterSalesCases(ctx context.Context, first *int, after *
 		return nil, err
 	}
 	s, now := tenants.SessionFrom(ctx), r.Now()
-	return caseConnection(ctx, first, after,
+	return caseConnection(ctx, first, after, f.UpdatedSince != nil,
 		func(cur *aftersales.Cursor, limit int) ([]aftersales.Case, bool, error) {
 			return aftersales.List(ctx, s, f, cur, limit, now)
 		},

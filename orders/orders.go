@@ -9,6 +9,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"tradeguard/internal/changefeed"
 	"tradeguard/internal/rowcount"
 	"tradeguard/internal/sqlq"
 	"tradeguard/money"
@@ -61,6 +62,9 @@ type Order struct {
 	CancelReason    *string    `db:"cancel_reason"`
 	AnonymizedAt    *time.Time `db:"anonymized_at"`
 	Version         int        `db:"version"`
+	// ChangedAt and ChangeXID: the last change, by the database's clock and transaction (changefeed).
+	ChangedAt time.Time `db:"changed_at"`
+	ChangeXID uint64    `db:"change_xid"`
 }
 
 func (o Order) money(minor int64) money.Money { return money.New(minor, o.Currency) }
@@ -107,18 +111,22 @@ type Filter struct {
 	CreatedTo   *time.Time
 	StoreID     *uuid.UUID
 	Number      string // exact, upper-cased by the caller; empty: any
+	// UpdatedSince lists the orders changed at or after it, in change order (changefeed), not newest first.
+	UpdatedSince *time.Time
 }
 
-// Cursor is the keyset position after which a page starts (newest first).
+// Cursor is the keyset position after which a page starts: CreatedAt and ID newest first, or Change in
+// change order when the filter has UpdatedSince.
 type Cursor struct {
 	CreatedAt time.Time
 	ID        uuid.UUID
+	Change    *changefeed.Position
 }
 
 const columns = `tenant_id, id, number, buyer_id, status, currency, subtotal_minor, shipping_minor, total_minor,
 	paid_minor, refunded_minor, refundable_minor, payment_method, buyer_name, ship_name, ship_phone, ship_address, created_at, paid_at, ship_by,
 	shipped_at, carrier, tracking_number, delivered_at, completed_at, cancelled_at, cancelled_by, cancel_kind, cancel_reason,
-	anonymized_at, version`
+	anonymized_at, version, changed_at, change_xid`
 
 // where filters explicitly by who is asking (helps the planner and a future Citus router); row-level security
 // is the guarantee underneath.
@@ -145,6 +153,9 @@ func where(p tenants.Principal, f Filter) *sqlq.Where {
 	if f.Number != "" {
 		w.Add("number = ?", f.Number) // unique (tenant_id, number)
 	}
+	if f.UpdatedSince != nil {
+		changefeed.Since(w, *f.UpdatedSince)
+	}
 	return w
 }
 
@@ -154,10 +165,19 @@ func List(ctx context.Context, s *tenants.Session, f Filter, after *Cursor, limi
 		return nil, false, tenants.ErrForbidden
 	}
 	w := where(s.Principal(), f)
-	if after != nil {
+	order := ` order by created_at desc, id desc`
+	switch {
+	case f.UpdatedSince != nil:
+		var pos *changefeed.Position
+		if after != nil {
+			pos = after.Change
+		}
+		changefeed.Page(w, pos)
+		order = changefeed.Order
+	case after != nil:
 		w.Add("(created_at, id) < (?, ?)", after.CreatedAt, after.ID)
 	}
-	q := `select ` + columns + ` from orders where ` + w.SQL() + ` order by created_at desc, id desc limit ` + w.Arg(limit+1)
+	q := `select ` + columns + ` from orders where ` + w.SQL() + order + ` limit ` + w.Arg(limit+1)
 	err = s.Do(ctx, func(tx *sqlx.Tx) error { return tx.SelectContext(ctx, &out, q, w.Args...) })
 	if len(out) > limit {
 		return out[:limit], true, err
@@ -171,7 +191,7 @@ func Count(ctx context.Context, s *tenants.Session, f Filter) (n int, err error)
 		return 0, tenants.ErrForbidden
 	}
 	scope, cells := rowcount.ScopeOf(s.Principal(), f.StoreID, f.Statuses)
-	cells = cells && f.CreatedFrom == nil && f.CreatedTo == nil && f.Number == ""
+	cells = cells && f.CreatedFrom == nil && f.CreatedTo == nil && f.Number == "" && f.UpdatedSince == nil
 	w := where(s.Principal(), f)
 	err = s.Do(ctx, func(tx *sqlx.Tx) error {
 		if cells {

@@ -94,6 +94,8 @@ type AfterSalesCaseFilter struct {
 	Overdue *bool   `json:"overdue,omitempty"`
 	OrderID *string `json:"orderId,omitempty"`
 	StoreID *string `json:"storeId,omitempty"`
+	// Incremental sync, as OrderFilter.updatedSince: cases changed at or after this time, in the order the changes committed.
+	UpdatedSince *time.Time `json:"updatedSince,omitempty"`
 }
 
 type AfterSalesCaseItemInput struct {
@@ -374,6 +376,11 @@ type OrderFilter struct {
 	StoreID *string `json:"storeId,omitempty"`
 	// Only the order with this number (e.g. LE-100123; any letter case, spaces around it ignored).
 	Number *string `json:"number,omitempty"`
+	// Incremental sync: only orders changed (created or updated) at or after this time, listed in the order the
+	// changes committed instead of newest first. Keep the last page's endCursor and continue with `after` (and
+	// the same filter) next time: each change is listed once, after it committed; a change still being written
+	// appears on a later page, never behind a cursor already given. An order changed again appears again.
+	UpdatedSince *time.Time `json:"updatedSince,omitempty"`
 }
 
 type OrderGiftInput struct {

@@ -62,6 +62,8 @@ export type AfterSalesCaseFilter = {
   status?: Array<AfterSalesCaseStatus> | null | undefined;
   storeId?: string | number | null | undefined;
   type?: Array<AfterSalesCaseType> | null | undefined;
+  /** Incremental sync, as OrderFilter.updatedSince: cases changed at or after this time, in the order the changes committed. */
+  updatedSince?: string | null | undefined;
 };
 
 export type AfterSalesCaseItemInput = {
@@ -401,6 +403,13 @@ export type OrderFilter = {
   status?: Array<OrderStatus> | null | undefined;
   /** Only this store's orders (useful to buyers and admins). */
   storeId?: string | number | null | undefined;
+  /**
+   * Incremental sync: only orders changed (created or updated) at or after this time, listed in the order the
+   * changes committed instead of newest first. Keep the last page's endCursor and continue with `after` (and
+   * the same filter) next time: each change is listed once, after it committed; a change still being written
+   * appears on a later page, never behind a cursor already given. An order changed again appears again.
+   */
+  updatedSince?: string | null | undefined;
 };
 
 export type OrderMarkDeliveredInput = {
