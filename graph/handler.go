@@ -18,6 +18,7 @@ import (
 	"tradeguard/payments"
 	"tradeguard/tenants"
 	"tradeguard/throttle"
+	"tradeguard/webhooks"
 )
 
 // Options configure the GraphQL handler.
@@ -34,6 +35,8 @@ type Options struct {
 	// (nil: time.Now; tests pass their own, apart from the business clock Now).
 	Throttle      ThrottlePolicies
 	ThrottleClock func() time.Time
+	// Webhooks decides which endpoints a subscription may name (-webhooks-allow-loopback).
+	Webhooks webhooks.Endpoints
 }
 
 // NewHandler is the /graphql endpoint: POST for everything, GET for queries only, statuses and media types as
@@ -41,7 +44,7 @@ type Options struct {
 // context.
 func NewHandler(o Options) *handler.Server {
 	srv := handler.New(NewExecutableSchema(Config{
-		Resolvers:  &Resolver{DB: o.DB, Auth: o.Auth, Payments: o.Payments, Now: o.Now},
+		Resolvers:  &Resolver{DB: o.DB, Auth: o.Auth, Payments: o.Payments, Now: o.Now, Webhooks: o.Webhooks},
 		Directives: DirectiveRoot{Allow: allow},
 		Complexity: complexity(),
 	}))
@@ -130,6 +133,7 @@ func complexity() ComplexityRoot {
 	c.Query.ArbitrationQueue = func(child int, first *int, _ *string) int { return perPage(child, first) }
 	c.Query.ComplaintQueue = func(child int, first *int, _ *string) int { return perPage(child, first) }
 	c.Store.Ratings = func(child int, first *int, _ *string, _ *model.RatingFilter) int { return perPage(child, first) }
+	c.Query.WebhookDeliveries = func(child int, _ string, first *int, _ *string) int { return perPage(child, first) }
 	c.Store.Violations = func(child int, first *int, _ *string, _ *model.ViolationFilter) int { return perPage(child, first) }
 	return c
 }

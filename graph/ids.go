@@ -5,17 +5,13 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
+
+	"tradeguard/internal/gid"
 )
 
 // Global ids are opaque to clients: base64url of "Kind:uuid[:uuid]". Store-owned objects carry their store
 // id too, so a lookup by id uses the (tenant_id, id) primary key and a future Citus router knows the shard.
-func globalID(kind string, ids ...uuid.UUID) string {
-	parts := []string{kind}
-	for _, id := range ids {
-		parts = append(parts, id.String())
-	}
-	return base64.RawURLEncoding.EncodeToString([]byte(strings.Join(parts, ":")))
-}
+func globalID(kind string, ids ...uuid.UUID) string { return gid.Encode(kind, ids...) }
 
 // parseID decodes a global id of the wanted kind with n uuids; ok is false for anything else, which callers
 // answer exactly like a missing object.

@@ -7,6 +7,7 @@ import (
 
 	"tradeguard/payments"
 	"tradeguard/tenants"
+	"tradeguard/webhooks"
 )
 
 // Resolver holds what resolvers need besides the request's session (which travels in the context).
@@ -15,4 +16,5 @@ type Resolver struct {
 	Auth     *tenants.Auth
 	Payments payments.Adapter
 	Now      func() time.Time
+	Webhooks webhooks.Endpoints // which endpoints subscriptions may name
 }

@@ -18,6 +18,7 @@ import (
 	"tradeguard/scoring"
 	"tradeguard/tenants"
 	"tradeguard/violations"
+	"tradeguard/webhooks"
 )
 
 // ID is the resolver for the id field.
@@ -199,6 +200,43 @@ func (r *mutationResolver) APITokenRevoke(ctx context.Context, input model.APITo
 		return nil, err
 	}
 	return &model.APITokenRevokePayload{APIToken: &t, UserErrors: []model.UserError{}}, nil
+}
+
+// WebhookSubscriptionCreate is the resolver for the webhookSubscriptionCreate field.
+func (r *mutationResolver) WebhookSubscriptionCreate(ctx context.Context, input model.WebhookSubscriptionCreateInput) (*model.WebhookSubscriptionPayload, error) {
+	return subscriptionPayload(r.Webhooks.Create(ctx, tenants.SessionFrom(ctx), webhooks.Input{URL: &input.URL, Topics: input.Topics}, r.Now()))
+}
+
+// WebhookSubscriptionUpdate is the resolver for the webhookSubscriptionUpdate field.
+func (r *mutationResolver) WebhookSubscriptionUpdate(ctx context.Context, input model.WebhookSubscriptionUpdateInput) (*model.WebhookSubscriptionPayload, error) {
+	id, err := subscriptionID(input.ID)
+	if err != nil {
+		return nil, err
+	}
+	return subscriptionPayload(r.Webhooks.Update(ctx, tenants.SessionFrom(ctx), id, webhooks.Change{
+		Input: webhooks.Input{URL: input.URL, Topics: input.Topics}, Enabled: input.Enabled,
+		RotateSecret: input.RotateSecret != nil && *input.RotateSecret}, r.Now()))
+}
+
+// WebhookSubscriptionDelete is the resolver for the webhookSubscriptionDelete field.
+func (r *mutationResolver) WebhookSubscriptionDelete(ctx context.Context, input model.WebhookSubscriptionDeleteInput) (*model.WebhookSubscriptionDeletePayload, error) {
+	id, err := subscriptionID(input.ID)
+	if err != nil {
+		return nil, err
+	}
+	if err := webhooks.Delete(ctx, tenants.SessionFrom(ctx), id); err != nil {
+		return nil, err
+	}
+	return &model.WebhookSubscriptionDeletePayload{DeletedID: &input.ID, UserErrors: []model.UserError{}}, nil
+}
+
+// WebhookRedeliver is the resolver for the webhookRedeliver field.
+func (r *mutationResolver) WebhookRedeliver(ctx context.Context, input model.WebhookRedeliverInput) (*model.WebhookRedeliverPayload, error) {
+	n, err := redeliver(ctx, input.EventID, r.Now())
+	if err != nil {
+		return nil, err
+	}
+	return &model.WebhookRedeliverPayload{Queued: n, UserErrors: []model.UserError{}}, nil
 }
 
 // OrderCreate is the resolver for the orderCreate field.
@@ -788,6 +826,21 @@ func (r *queryResolver) APITokens(ctx context.Context) ([]tenants.APIToken, erro
 	return tenants.ListAPITokens(ctx, tenants.SessionFrom(ctx))
 }
 
+// WebhookSubscriptions is the resolver for the webhookSubscriptions field.
+func (r *queryResolver) WebhookSubscriptions(ctx context.Context) ([]webhooks.Subscription, error) {
+	return webhooks.List(ctx, tenants.SessionFrom(ctx))
+}
+
+// WebhookTopics is the resolver for the webhookTopics field.
+func (r *queryResolver) WebhookTopics(ctx context.Context) ([]string, error) {
+	return webhooks.Topics, nil
+}
+
+// WebhookDeliveries is the resolver for the webhookDeliveries field.
+func (r *queryResolver) WebhookDeliveries(ctx context.Context, subscriptionID string, first *int, after *string) (*model.WebhookDeliveryConnection, error) {
+	return deliveryConnection(ctx, subscriptionID, first, after)
+}
+
 // Staff is the resolver for the staff field.
 func (r *queryResolver) Staff(ctx context.Context) ([]tenants.StaffMember, error) {
 	return tenants.ListStaff(ctx, tenants.SessionFrom(ctx))
@@ -1006,6 +1059,34 @@ func (r *violationResolver) AppealDeadline(ctx context.Context, obj *violations.
 	return &d, nil
 }
 
+// EventID is the resolver for the eventId field.
+func (r *webhookDeliveryResolver) EventID(ctx context.Context, obj *webhooks.Delivery) (string, error) {
+	return obj.EventID.String(), nil
+}
+
+// Payload is the resolver for the payload field.
+func (r *webhookDeliveryResolver) Payload(ctx context.Context, obj *webhooks.Delivery) (string, error) {
+	return string(obj.Payload), nil
+}
+
+// ID is the resolver for the id field.
+func (r *webhookSubscriptionResolver) ID(ctx context.Context, obj *webhooks.Subscription) (string, error) {
+	return globalID(kindWebhookSubscription, obj.ID), nil
+}
+
+// Topics is the resolver for the topics field.
+func (r *webhookSubscriptionResolver) Topics(ctx context.Context, obj *webhooks.Subscription) ([]string, error) {
+	return obj.Topics, nil
+}
+
+// Store is the resolver for the store field.
+func (r *webhookSubscriptionResolver) Store(ctx context.Context, obj *webhooks.Subscription) (*tenants.Store, error) {
+	if obj.StoreID == nil {
+		return nil, nil
+	}
+	return load(ctx, loadersFrom(ctx).store, *obj.StoreID)
+}
+
 // AfterSalesCase returns AfterSalesCaseResolver implementation.
 func (r *Resolver) AfterSalesCase() AfterSalesCaseResolver { return &afterSalesCaseResolver{r} }
 
@@ -1083,6 +1164,14 @@ func (r *Resolver) User() UserResolver { return &userResolver{r} }
 // Violation returns ViolationResolver implementation.
 func (r *Resolver) Violation() ViolationResolver { return &violationResolver{r} }
 
+// WebhookDelivery returns WebhookDeliveryResolver implementation.
+func (r *Resolver) WebhookDelivery() WebhookDeliveryResolver { return &webhookDeliveryResolver{r} }
+
+// WebhookSubscription returns WebhookSubscriptionResolver implementation.
+func (r *Resolver) WebhookSubscription() WebhookSubscriptionResolver {
+	return &webhookSubscriptionResolver{r}
+}
+
 type afterSalesCaseResolver struct{ *Resolver }
 type afterSalesCaseItemResolver struct{ *Resolver }
 type apiTokenResolver struct{ *Resolver }
@@ -1108,3 +1197,5 @@ type storeResolver struct{ *Resolver }
 type storeScoreResolver struct{ *Resolver }
 type userResolver struct{ *Resolver }
 type violationResolver struct{ *Resolver }
+type webhookDeliveryResolver struct{ *Resolver }
+type webhookSubscriptionResolver struct{ *Resolver }

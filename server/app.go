@@ -17,6 +17,7 @@ import (
 	"tradeguard/graph"
 	"tradeguard/payments"
 	"tradeguard/tenants"
+	"tradeguard/webhooks"
 )
 
 // Request size limits.
@@ -36,6 +37,8 @@ type appOptions struct {
 	Payments payments.Adapter
 	Registry *prometheus.Registry // /metrics; the scheduler registers here too
 	Limits   serveLimits          // zero: defaultServeLimits()
+	// Webhooks: which endpoints subscriptions may name.
+	Webhooks webhooks.Endpoints
 	// ThrottleClock runs the callers' cost buckets (nil: time.Now); apart from Now, which tests fake.
 	ThrottleClock func() time.Time
 	// CORSOrigins may call the API from their pages (-cors-origins); none: no cross-origin access.
@@ -67,7 +70,7 @@ func newApp(o appOptions) (http.Handler, error) {
 		return withDeadline(lim.RequestTimeout, admit.wrap(authenticate(auth, o.Logger, h)))
 	}
 	gql := graph.NewHandler(graph.Options{DB: o.DB, Auth: auth, Payments: o.Payments, Now: o.Now, Dev: o.Dev, Logger: o.Logger,
-		Limits: lim.Document, Throttle: lim.Throttle, ThrottleClock: o.ThrottleClock})
+		Limits: lim.Document, Throttle: lim.Throttle, ThrottleClock: o.ThrottleClock, Webhooks: o.Webhooks})
 	mux := http.NewServeMux()
 	api := limitBody(guard(gql))
 	mux.Handle("GET /graphql", api)

@@ -10,6 +10,7 @@ import (
 	"tradeguard/graph"
 	"tradeguard/graph/limits"
 	"tradeguard/throttle"
+	"tradeguard/webhooks"
 )
 
 // config is everything the server reads from flags and the environment (README: Configuration).
@@ -36,6 +37,8 @@ type config struct {
 	// CaptureSQL, when set, is a file every statement the app runs is appended to (JSON lines), for the
 	// benchmark that replays the server's own SQL.
 	CaptureSQL string
+	// Webhooks: which endpoints subscriptions may name (loopback and http:// in development and tests).
+	Webhooks webhooks.Endpoints
 }
 
 // serveLimits bound what one request and all requests together may take (README: Limits and security).
@@ -86,6 +89,8 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	fs.Float64Var(&th.Caller.RestorePerSecond, "throttle-restore", th.Caller.RestorePerSecond, "cost points restored to such a bucket each second")
 	fs.Float64Var(&th.Admin.Capacity, "throttle-admin-capacity", th.Admin.Capacity, "cost points an admin's bucket holds; 0 turns admins' throttling off")
 	fs.Float64Var(&th.Admin.RestorePerSecond, "throttle-admin-restore", th.Admin.RestorePerSecond, "cost points restored to an admin's bucket each second")
+	loopback := fs.Bool("webhooks-allow-loopback", getenv("TRADEGUARD_WEBHOOKS_ALLOW_LOOPBACK") == "1",
+		"webhook endpoints may be http:// and loopback addresses (development and tests; on with -dev)")
 	fs.BoolVar(&c.PreparedStatements, "prepared-statements", getenv("TRADEGUARD_PREPARED_STATEMENTS") != "off",
 		"keep each connection's statements prepared (turn off behind PgBouncer in transaction mode)")
 	fs.StringVar(&c.CaptureSQL, "capture-sql", "", "append every SQL statement the app runs, with its arguments, to this file (benchmarks)")
@@ -94,6 +99,7 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
+	c.Webhooks.AllowLoopback = *loopback || c.Dev
 	c.DatabaseURL = getenv("DATABASE_URL")
 	c.AppURL = getenv("APP_DATABASE_URL")
 	c.JWTKey = getenv("TRADEGUARD_JWT_KEY")

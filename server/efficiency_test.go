@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 
 	"tradeguard/internal/testdb"
@@ -74,6 +75,13 @@ type listCase struct {
 
 func first(n int) map[string]any { return map[string]any{"n": n} }
 
+// fixtureSubscription is the webhook subscription moreQueueRows gives lotus-electronics, with deliveries.
+var fixtureSubscription = uuid.MustParse("00000000-0000-4000-8000-00000000feed")
+
+func webhookPage(n int) map[string]any {
+	return map[string]any{"n": n, "s": fixtureGlobalID("WebhookSubscription", fixtureSubscription)}
+}
+
 // days asks for the last n days before the demo's now (trends and score histories).
 func days(n int) map[string]any {
 	return map[string]any{"n": n, "from": demoNow.AddDate(0, 0, -n).Format("2006-01-02T15:04:05Z"), "to": demoNow.Format("2006-01-02T15:04:05Z")}
@@ -125,6 +133,9 @@ var listCases = []listCase{
 		nodes { number store { name } items { title product { title } } } } }`},
 	{name: "store's own lists", who: merchantEmail, vars: first, query: `{ apiTokens { name scopes } staff { staffRole user { displayName abuseFlags { reason } history { at action } } }
 		staffInvites { email status } viewer { scopes } }`},
+	{name: "webhook deliveries", who: merchantEmail, sizes: [2]int{2, 40}, vars: webhookPage, query: `query($n: Int, $s: ID!) {
+		webhookTopics webhookSubscriptions { id topics store { name } }
+		webhookDeliveries(subscriptionId: $s, first: $n) { nodes { eventId topic attempts { n statusCode } } pageInfo { endCursor } } }`},
 	{name: "catalogue lists", who: adminEmail, vars: first, query: `{ violationCodes { code } scoringPolicies { version rules { metric } bands { level } } }`},
 }
 
@@ -191,6 +202,16 @@ func (h *harness) moreQueueRows(t *testing.T) {
 			`insert into store_penalties (tenant_id, id, kind, track, threshold, points, starts_at, reason)
 				select s.id, gen_random_uuid(), 'STORE_SUSPENDED', 'GENERAL', 48, 48, now() - make_interval(days => g), 'test: review queue'
 				from stores s cross join generate_series(1, 4) g`,
+			// A webhook subscription of lotus with sixty deliveries of its store's events, two attempts each.
+			`insert into webhook_subscriptions (id, tenant_id, url, topics, secret, created_by, created_at, updated_at)
+				select '` + fixtureSubscription.String() + `', s.id, 'https://erp.example.com/hooks', '{order.paid}', 'whsec_test', st.user_id, now(), now()
+				from stores s join store_staff st on st.tenant_id = s.id and st.staff_role = 'OWNER' where s.slug = 'lotus-electronics'`,
+			`insert into webhook_deliveries (subscription_id, event_tenant, event_id, tenant_id, subject_id, seq, status, next_attempt_at)
+				select '` + fixtureSubscription.String() + `', e.tenant_id, e.id, e.tenant_id, e.subject_id, e.seq, 'DELIVERED', now()
+				from outbox_events e join stores s on s.id = e.tenant_id where s.slug = 'lotus-electronics' order by e.seq limit 60`,
+			`insert into webhook_attempts (subscription_id, event_id, n, at, status_code, latency_ms)
+				select d.subscription_id, d.event_id, g, now(), 200, 5 from webhook_deliveries d cross join generate_series(1, 2) g
+				where d.subscription_id = '` + fixtureSubscription.String() + `'`,
 		} {
 			if _, err := tx.Exec(q); err != nil {
 				t.Fatalf("%s: %v", q, err)

@@ -25,6 +25,7 @@ import (
 	"tradeguard/payments"
 	"tradeguard/scheduler"
 	"tradeguard/throttle"
+	"tradeguard/webhooks"
 )
 
 // The server tests run the real HTTP handler (httptest.Server, real TCP) against a real PostgreSQL database,
@@ -93,7 +94,8 @@ func startHarness(t testing.TB, owner, app *sqlx.DB, super string) *harness {
 		},
 	}
 	handler, err := newApp(appOptions{DB: app, Key: h.Key, Now: h.Clock.Now, Dev: false, Logger: log,
-		Ready: app.PingContext, Payments: pay, Registry: prometheus.NewRegistry(), Limits: unthrottled()})
+		Ready: app.PingContext, Payments: pay, Registry: prometheus.NewRegistry(), Limits: unthrottled(),
+		Webhooks: webhooks.Endpoints{AllowLoopback: true}})
 	h.Scheduler = newScheduler(app, h.Clock.Now, pay, log, nil)
 	if err != nil {
 		t.Fatalf("newApp: %v", err)

@@ -23,6 +23,7 @@ import (
 	"tradeguard/scoring"
 	"tradeguard/tenants"
 	"tradeguard/violations"
+	"tradeguard/webhooks"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/prometheus/client_golang/prometheus"
@@ -84,7 +85,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error
 		return err
 	}
 	app, err := newApp(appOptions{DB: db.App, Key: key, Previous: previous, Now: clock.Real, Dev: cfg.Dev, Logger: log, Ready: db.Ready,
-		Payments: pay, Registry: reg, Limits: cfg.Serve, CORSOrigins: cfg.CORSOrigins})
+		Payments: pay, Registry: reg, Limits: cfg.Serve, CORSOrigins: cfg.CORSOrigins, Webhooks: cfg.Webhooks})
 	if err != nil {
 		return err
 	}
@@ -106,6 +107,9 @@ func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error
 		runner := newScheduler(db.App, clock.Real, pay, log, scheduler.NewMetrics(reg))
 		runner.Workers = schedulerWorkers
 		go runner.Start(ctx, cfg.SchedulerEvery)
+		// Webhook deliveries on the same beat; several processes may deliver at once (each claims its own).
+		d := &webhooks.Deliverer{DB: db.App, Endpoints: cfg.Webhooks, Now: clock.Real, Log: log}
+		go d.Run(ctx, cfg.SchedulerEvery)
 	}
 
 	ln, err := net.Listen("tcp", cfg.Addr)

@@ -5,15 +5,16 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
 
 	"tradeguard/examples/partner"
 	"tradeguard/internal/clock"
 	"tradeguard/throttle"
+	"tradeguard/webhooks"
 )
 
 // The example partner integration (examples/partner) against a real server: it copies a store's orders and
@@ -26,13 +27,7 @@ func TestPartnerExampleSyncsThroughThrottling(t *testing.T) {
 	lim := unthrottled()
 	// A small bucket, so pages of five orders with their lines run it dry within a run.
 	lim.Throttle.Caller = throttle.Policy{Capacity: 600, RestorePerSecond: 100}
-	handler, err := newApp(appOptions{DB: h.App, Key: h.Key, Now: h.Clock.Now, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
-		Ready: h.App.PingContext, Registry: prometheus.NewRegistry(), Limits: lim, ThrottleClock: ticks.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(handler)
-	t.Cleanup(srv.Close)
+	srv := throttledServer(t, h, lim, ticks)
 	_, token := isoCreateToken(t, h, w.owner, "partner example", "ORDERS_READ", "CASES_READ")
 
 	var ids []string
@@ -97,5 +92,44 @@ func TestPartnerExampleSyncsThroughThrottling(t *testing.T) {
 	_ = json.Unmarshal(copied[caseID], &cs)
 	if o.Status != "PAID" || cs.Status != "REJECTED" {
 		t.Fatalf("copied %s as %s and %s as %s", ids[7], o.Status, caseID, cs.Status)
+	}
+}
+
+// The example's webhook receiver behind a real deliverer: it takes only requests signed with the
+// subscription's secret and handles each event once, though redelivery sends it twice.
+func TestPartnerExampleReceivesSignedWebhooksOnce(t *testing.T) {
+	w := csNewWorld(t)
+	h := w.h
+	var handled []partner.Event
+	var endpoint http.Handler // made once the secret is known; it keeps the ids it handled
+	rcv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) { endpoint.ServeHTTP(rw, r) }))
+	t.Cleanup(rcv.Close)
+	_, secret := subscribe(t, h, w.owner, rcv.URL, "order.paid")
+	endpoint = partner.Receiver([]string{secret}, func(e partner.Event) error { handled = append(handled, e); return nil })
+	d := &webhooks.Deliverer{DB: h.App, Endpoints: webhooks.Endpoints{AllowLoopback: true}, Now: time.Now,
+		Log: slog.New(slog.NewJSONHandler(io.Discard, nil))}
+	csPaidOrder(t, w, csLines(w.st))
+	if _, err := d.Tick(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(handled) != 1 || handled[0].Topic != "order.paid" {
+		t.Fatalf("handled %+v", handled)
+	}
+	ok(t, h.post(t, w.owner, `mutation($i: WebhookRedeliverInput!) { webhookRedeliver(input: $i) { queued } }`,
+		map[string]any{"i": map[string]any{"eventId": handled[0].ID}}))
+	if _, err := d.Tick(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(handled) != 1 {
+		t.Fatalf("a redelivered event was handled twice: %+v", handled)
+	}
+	// A request signed with another secret is refused.
+	res, err := http.Post(rcv.URL, "application/json", strings.NewReader(`{"id":"forged"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusUnauthorized || len(handled) != 1 {
+		t.Fatalf("an unsigned request: HTTP %d", res.StatusCode)
 	}
 }

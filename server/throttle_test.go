@@ -86,13 +86,7 @@ func TestThrottleChargesRequestedRefundsActualAndRefusesWith429(t *testing.T) {
 	lim := defaultServeLimits()
 	lim.Throttle.Caller = throttle.Policy{Capacity: 20000, RestorePerSecond: 1000}
 	lim.Throttle.Admin = throttle.Policy{Capacity: 100000, RestorePerSecond: 5000}
-	handler, err := newApp(appOptions{DB: h.App, Key: h.Key, Now: h.Clock.Now, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
-		Ready: h.App.PingContext, Registry: prometheus.NewRegistry(), Limits: lim, ThrottleClock: ticks.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(handler)
-	t.Cleanup(srv.Close)
+	srv := throttledServer(t, h, lim, ticks)
 
 	raw, err := os.ReadFile("../bench/orders-query.json")
 	if err != nil {
@@ -194,4 +188,17 @@ func TestThrottleSettingsAreChecked(t *testing.T) {
 			t.Errorf("%v: %v", args, err)
 		}
 	}
+}
+
+// throttledServer starts another server on the shared test database with lim, its buckets on ticks.
+func throttledServer(t *testing.T, h *harness, lim serveLimits, ticks *clock.Fake) *httptest.Server {
+	t.Helper()
+	handler, err := newApp(appOptions{DB: h.App, Key: h.Key, Now: h.Clock.Now, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
+		Ready: h.App.PingContext, Registry: prometheus.NewRegistry(), Limits: lim, ThrottleClock: ticks.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(handler)
+	t.Cleanup(srv.Close)
+	return srv
 }

@@ -17,6 +17,7 @@ import (
 	"tradeguard/scoring"
 	"tradeguard/tenants"
 	"tradeguard/violations"
+	"tradeguard/webhooks"
 
 	"github.com/99designs/gqlgen/graphql"
 )
@@ -859,6 +860,53 @@ type ViolationIssueInput struct {
 type ViolationPayload struct {
 	Violation  *violations.Violation `json:"violation,omitempty"`
 	UserErrors []UserError           `json:"userErrors"`
+}
+
+type WebhookDeliveryConnection struct {
+	Nodes    []webhooks.Delivery `json:"nodes"`
+	PageInfo *PageInfo           `json:"pageInfo"`
+}
+
+type WebhookRedeliverInput struct {
+	EventID string `json:"eventId"`
+}
+
+type WebhookRedeliverPayload struct {
+	// How many deliveries were queued.
+	Queued     int         `json:"queued"`
+	UserErrors []UserError `json:"userErrors"`
+}
+
+type WebhookSubscriptionCreateInput struct {
+	// https://, to a public address.
+	URL string `json:"url"`
+	// Names from webhookTopics, e.g. order.paid.
+	Topics []string `json:"topics"`
+}
+
+type WebhookSubscriptionDeleteInput struct {
+	ID string `json:"id"`
+}
+
+type WebhookSubscriptionDeletePayload struct {
+	DeletedID  *string     `json:"deletedId,omitempty"`
+	UserErrors []UserError `json:"userErrors"`
+}
+
+type WebhookSubscriptionPayload struct {
+	Subscription *webhooks.Subscription `json:"subscription,omitempty"`
+	// The signing secret: only when created or rotated, and only here.
+	Secret     *string     `json:"secret,omitempty"`
+	UserErrors []UserError `json:"userErrors"`
+}
+
+type WebhookSubscriptionUpdateInput struct {
+	ID      string   `json:"id"`
+	URL     *string  `json:"url,omitempty"`
+	Topics  []string `json:"topics,omitempty"`
+	Enabled *bool    `json:"enabled,omitempty"`
+	// A new secret, shown once in the payload; the previous one signs 24 more hours.
+	RotateSecret *bool `json:"rotateSecret,omitempty"`
 }
 
 // What a partner API token may do: an area and read or write.
