@@ -74,6 +74,11 @@ create policy webhook_attempts_access on webhook_attempts for all
   using ((select app.is_platform()) or exists (select 1 from webhook_deliveries d
     where d.subscription_id = webhook_attempts.subscription_id and d.event_id = webhook_attempts.event_id))
   with check ((select app.is_platform()));
+-- case.deadline_near is written by the deliverer's scan (webhooks.Remind), once per case, deadline and window.
+create unique index outbox_deadline_near on outbox_events (tenant_id, subject_id, (payload->>'deadlineAt'), (payload->>'window'))
+  where topic = 'case.deadline_near';
+create index cases_deadline_due on cases (deadline_at) where closed_at is null;
+
 -- The triggers write as the schema owner, whoever's transaction it is.
 create policy outbox_events_definer on outbox_events for all to current_user using (true) with check (true);
 create policy webhook_deliveries_definer on webhook_deliveries for all to current_user using (true) with check (true);
@@ -172,4 +177,5 @@ drop trigger outbox_events_fan_out on outbox_events;
 drop function webhook_other_facts(), webhook_case_facts(), webhook_order_facts(), webhook_fan_out(),
   webhook_emit(uuid, text, uuid, jsonb, timestamptz);
 drop policy outbox_events_definer on outbox_events;
+drop index outbox_deadline_near, cases_deadline_due;
 drop table webhook_attempts, webhook_deliveries, webhook_subscriptions;

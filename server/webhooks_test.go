@@ -361,3 +361,54 @@ func TestWebhooksGiveUpAfterADayAndTwoDeliverersSendOnce(t *testing.T) {
 		t.Fatalf("bad input: %+v", p)
 	}
 }
+
+// case.deadline_near: 24 hours and one hour before a deadline the store must meet, once each.
+func TestWebhooksRemindOfMerchantDeadlines(t *testing.T) {
+	w := csNewWorld(t)
+	h := w.h
+	rcv := newReceiver(t)
+	_, secret := subscribe(t, h, w.owner, rcv.URL, "case.deadline_near")
+	rcv.secrets = []string{secret}
+	c := csOpen(t, w, csPaidOrder(t, w, csLines(w.st)), "ORDER_CANCEL", "NO_REASON", nil, nil).Case
+	if c == nil || c.Deadline == nil || c.Deadline.Action != "AUTO_APPROVE" {
+		t.Fatalf("a cancel request awaits the store: %+v", c)
+	}
+	due := c.Deadline.At
+	ticks := clock.NewFake(due.Add(-23 * time.Hour))
+	d := &webhooks.Deliverer{DB: h.App, Endpoints: webhooks.Endpoints{AllowLoopback: true}, Now: ticks.Now,
+		Log: slog.New(slog.NewJSONHandler(io.Discard, nil))}
+	remind := func() int {
+		t.Helper()
+		n, err := d.Remind(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Tick(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := remind(); n < 1 {
+		t.Fatal("no reminder 23 hours before the deadline")
+	}
+	if n := remind(); n != 0 {
+		t.Fatalf("the 24-hour reminder was written again: %d", n)
+	}
+	ticks.Set(due.Add(-50 * time.Minute))
+	remind()
+	ticks.Set(due.Add(-10 * time.Minute))
+	if n := remind(); n != 0 {
+		t.Fatalf("the one-hour reminder was written again: %d", n)
+	}
+	var windows []string
+	for _, b := range rcv.delivered() {
+		var data struct{ CaseID, Window, Action string }
+		_ = json.Unmarshal(b.Data, &data)
+		if b.SubjectID == c.ID {
+			windows = append(windows, data.Window+":"+data.Action)
+		}
+	}
+	if strings.Join(windows, ",") != "24h:AUTO_APPROVE,1h:AUTO_APPROVE" {
+		t.Fatalf("reminders delivered for the case: %v", windows)
+	}
+}

@@ -66,7 +66,14 @@ func (d *Deliverer) client() *http.Client {
 func (d *Deliverer) Run(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
+	var reminded time.Time
 	for {
+		if d.Now().Sub(reminded) >= remindEvery {
+			if _, err := d.Remind(ctx); err != nil && ctx.Err() == nil {
+				d.Log.ErrorContext(ctx, "webhook deadline reminders", "error", err)
+			}
+			reminded = d.Now()
+		}
 		for {
 			n, err := d.Tick(ctx)
 			if err != nil && ctx.Err() == nil {

@@ -9,7 +9,7 @@ import "slices"
 // Topics are the events one may subscribe to.
 var Topics = []string{
 	"order.paid", "order.shipped", "order.cancelled",
-	"case.created", "case.status_changed",
+	"case.created", "case.status_changed", "case.deadline_near",
 	"rating.created", "violation.issued", "penalty.started",
 	"metric.status_changed", "score.level_changed",
 }
