@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -410,5 +411,40 @@ func TestWebhooksRemindOfMerchantDeadlines(t *testing.T) {
 	}
 	if strings.Join(windows, ",") != "24h:AUTO_APPROVE,1h:AUTO_APPROVE" {
 		t.Fatalf("reminders delivered for the case: %v", windows)
+	}
+}
+
+// goexitTransport is a process that dies while sending: the goroutine ends without an answer, so nothing
+// after the claim is recorded.
+type goexitTransport struct{}
+
+func (goexitTransport) RoundTrip(*http.Request) (*http.Response, error) {
+	runtime.Goexit()
+	return nil, nil
+}
+
+// A deliverer that dies after claiming a delivery loses nothing: the claim's lease ends and another
+// deliverer sends it.
+func TestWebhooksADeliveryClaimedByADeadProcessIsSentLater(t *testing.T) {
+	w := csNewWorld(t)
+	h := w.h
+	rcv := newReceiver(t)
+	_, secret := subscribe(t, h, w.owner, rcv.URL, "order.paid")
+	rcv.secrets = []string{secret}
+	csPaidOrder(t, w, csLines(w.st))
+	ticks := clock.NewFake(h.Clock.Now().Add(time.Second))
+	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	dying := &webhooks.Deliverer{DB: h.App, Endpoints: webhooks.Endpoints{AllowLoopback: true}, Now: ticks.Now, Log: log,
+		HTTP: &http.Client{Transport: goexitTransport{}}}
+	if n, _ := dying.Tick(context.Background()); n != 1 {
+		t.Fatalf("the dying deliverer claimed %d", n)
+	}
+	live := &webhooks.Deliverer{DB: h.App, Endpoints: webhooks.Endpoints{AllowLoopback: true}, Now: ticks.Now, Log: log}
+	if n, err := live.Tick(context.Background()); n != 0 || err != nil {
+		t.Fatalf("claimed again within the lease: %d %v", n, err)
+	}
+	ticks.Advance(time.Minute + time.Second)
+	if n, err := live.Tick(context.Background()); n != 1 || err != nil || len(rcv.delivered()) != 1 {
+		t.Fatalf("after the lease: claimed %d (%v), delivered %d", n, err, len(rcv.delivered()))
 	}
 }

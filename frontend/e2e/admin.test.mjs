@@ -113,6 +113,7 @@ describe('scoreboard', () => {
     const expected = (await board(page, { filter: { level: [level], search: 'apparel' } })).nodes.map((n) => n.store.name);
     assert.deepEqual(expected, ['Maple Apparel'], 'the API finds maple');
     assert.deepEqual(await waitForBoard(page, expected), expected);
+    await page.waitForLoadState('networkidle'); // a reload mid-request would abort it (a failed request)
     await page.reload();
     assert.deepEqual(await waitForBoard(page, expected), expected, 'after a reload');
     assert.equal(await page.locator('#sb-search').inputValue(), 'apparel');
@@ -134,6 +135,9 @@ describe('scoreboard', () => {
     await page.getByTestId('scoreboard-pager').getByRole('button', { name: 'Next' }).click();
     await page.waitForURL((u) => u.searchParams.has('c'));
     assert.deepEqual(await waitForBoard(page, names.slice(1, 2)), names.slice(1, 2), 'page 2');
+    // The page's other queries (the level totals) finish first: a reload would abort them mid-flight, which
+    // the page records as failed requests.
+    await page.waitForLoadState('networkidle');
     await page.reload();
     assert.deepEqual(await waitForBoard(page, names.slice(1, 2)), names.slice(1, 2), 'page 2 after a reload');
     assert.equal(await page.getByTestId('scoreboard-pager-range').innerText(), `2–2 of ${all.totalCount}`);

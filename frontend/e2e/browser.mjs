@@ -37,7 +37,14 @@ export async function openPage(t, browser, path, { lang, watch } = {}) {
     requests.push(req.url());
     if (!req.url().startsWith(BASE_URL + '/') && !req.url().startsWith('data:')) problems.push(`request to another host: ${req.url()}`);
   });
-  page.on('requestfailed', (req) => problems.push(`request failed: ${req.method()} ${req.url()}: ${req.failure()?.errorText}`));
+  // net::ERR_ABORTED is the page's own doing (a navigation or a reload cancelling what was still loading, an
+  // AbortController), not an answer that failed: it is listed in aborted, not in problems. A refused, reset
+  // or empty connection is still a problem, and so is every answer of 400 or more.
+  const aborted = [];
+  page.on('requestfailed', (req) => {
+    const msg = `request failed: ${req.method()} ${req.url()}: ${req.failure()?.errorText}`;
+    (req.failure()?.errorText === 'net::ERR_ABORTED' ? aborted : problems).push(msg);
+  });
   page.on('response', (res) => {
     if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.request().method()} ${res.url()}`);
   });
@@ -50,5 +57,5 @@ export async function openPage(t, browser, path, { lang, watch } = {}) {
   if (lang) await page.addInitScript((l) => localStorage.getItem('tradeguard.lang') || localStorage.setItem('tradeguard.lang', l), lang);
   const watched = watch?.(page);
   const res = await page.goto(BASE_URL + path, { waitUntil: 'load' });
-  return { page, problems, requests, res, watched };
+  return { page, problems, aborted, requests, res, watched };
 }

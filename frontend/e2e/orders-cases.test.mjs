@@ -313,6 +313,7 @@ describe('orders and after-sales', () => {
     await page.waitForURL((u) => u.searchParams.get('type') === type && u.searchParams.get('overdue') === '1');
     await showsApi({ overdue: true, type: [type] }, 'overdue cases of the type');
     const url = page.url();
+    await page.waitForLoadState('networkidle'); // a reload mid-request would abort it (a failed request)
     await page.reload();
     assert.equal(page.url(), url);
     await page.getByTestId('cases-table').locator('tbody tr[data-case]').first().waitFor();
@@ -376,6 +377,7 @@ describe('orders and after-sales', () => {
     await page.waitForURL((u) => u.searchParams.get('number') === one.toLowerCase());
     await page.waitForFunction((n) => [...document.querySelectorAll('[data-testid="order-link"]')].map((e) => e.innerText).join() === n, one);
     assert.match(await page.locator('.ant-pagination-total-text').innerText(), /\b1 order/);
+    await page.waitForLoadState('networkidle'); // a reload mid-request would abort it (a failed request)
     await page.reload();
     await page.waitForFunction((n) => [...document.querySelectorAll('[data-testid="order-link"]')].map((e) => e.innerText).join() === n, one);
     assert.equal(await page.getByLabel('Order no.').inputValue(), one.toLowerCase());
