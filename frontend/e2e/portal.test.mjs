@@ -143,9 +143,13 @@ describe('portal shell', () => {
       localStorage.setItem('tradeguard.session', JSON.stringify(s));
     });
     const mid = await page.evaluate(() => JSON.parse(localStorage.getItem('tradeguard.session')).refreshToken);
+    const sent = [];
+    page.on('response', (r) => r.url().includes('/graphql') && sent.push(`${r.status()} ${r.request().method()} ${(r.request().postData() ?? r.url()).slice(0, 80)}`));
     await page.getByRole('link', { name: 'Dashboard' }).first().click();
     await page.getByTestId('score-value').waitFor();
-    await page.waitForFunction((old) => JSON.parse(localStorage.getItem('tradeguard.session')).refreshToken !== old, mid);
+    await page.waitForFunction((old) => JSON.parse(localStorage.getItem('tradeguard.session')).refreshToken !== old, mid).catch((e) => {
+      throw new Error(`no renewal after the refused token; answers since: ${sent.join(' | ')}; problems: ${problems.slice(renewed).join('; ')}`, { cause: e });
+    });
     assert.equal(new URL(page.url()).pathname, '/dashboard');
     // The first renewal happened before anything was sent: nothing failed on the way.
     assertNoProblems(problems.slice(0, renewed));
