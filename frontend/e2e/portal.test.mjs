@@ -194,7 +194,11 @@ describe('portal shell', () => {
     await page.getByTestId('score-value').waitFor();
     const s = await page.evaluate(() => JSON.parse(localStorage.getItem('tradeguard.session')));
     await page.getByTestId('account-menu').hover();
-    await page.getByText('Sign out').click();
+    // The menu opens on hover: a pointer click travelling to the item can close it on a slow machine (the
+    // header then takes the click), so the item gets its click event directly once it shows.
+    const signOut = page.getByText('Sign out');
+    await signOut.waitFor({ state: 'visible' });
+    await signOut.dispatchEvent('click');
     await page.waitForURL((u) => u.pathname === '/signin');
     assert.equal(await page.evaluate(() => localStorage.getItem('tradeguard.session')), null);
     const again = await page.request.post(BASE_URL + '/graphql', {
