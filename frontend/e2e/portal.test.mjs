@@ -145,12 +145,13 @@ describe('portal shell', () => {
     const mid = await page.evaluate(() => JSON.parse(localStorage.getItem('tradeguard.session')).refreshToken);
     const sent = [];
     page.on('response', (r) => r.url().includes('/graphql') && sent.push(`${r.status()} ${r.request().method()} ${(r.request().postData() ?? r.url()).slice(0, 80)}`));
-    await page.getByRole('link', { name: 'Dashboard' }).first().click();
-    await page.getByTestId('score-value').waitFor();
+    // A page not visited yet, so its queries are not in urql's cache and must go to the server.
+    await page.getByRole('link', { name: 'Ratings' }).first().click();
+    await page.getByTestId('ratings-total').waitFor();
     await page.waitForFunction((old) => JSON.parse(localStorage.getItem('tradeguard.session')).refreshToken !== old, mid).catch((e) => {
       throw new Error(`no renewal after the refused token; answers since: ${sent.join(' | ')}; problems: ${problems.slice(renewed).join('; ')}`, { cause: e });
     });
-    assert.equal(new URL(page.url()).pathname, '/dashboard');
+    assert.equal(new URL(page.url()).pathname, '/ratings');
     // The first renewal happened before anything was sent: nothing failed on the way.
     assertNoProblems(problems.slice(0, renewed));
     // Then each request the server refused was answered 401 once (the browser logs each), and sent again

@@ -27,8 +27,36 @@ export function useUrlState() {
     },
     [setParams],
   );
+  // updateList: a multi-value filter changed from the value it was rendered with (rendered) to next. Only
+  // what the user added or removed is applied, to the address bar's list: the router renders in a
+  // transition, so a second click may come before the first one's render, and must not undo it.
+  const updateList = useCallback(
+    (key: string, rendered: readonly (string | number)[], next: readonly (string | number)[], order?: (a: string, b: string) => number) => {
+      const current = new URLSearchParams(window.location.search).get(key);
+      update({ [key]: applyListChange(current, rendered, next, order) });
+    },
+    [update],
+  );
   const clear = useCallback(() => setParams(new URLSearchParams()), [setParams]);
-  return { params, update, clear };
+  return { params, update, updateList, clear };
+}
+
+// applyListChange: a comma-separated list param (current) with what changed from rendered to next applied;
+// null when nothing is left.
+export function applyListChange(
+  current: string | null,
+  rendered: readonly (string | number)[],
+  next: readonly (string | number)[],
+  order?: (a: string, b: string) => number,
+): string | null {
+  const was = rendered.map(String);
+  const now = next.map(String);
+  const added = now.filter((v) => !was.includes(v));
+  const removed = was.filter((v) => !now.includes(v));
+  const list = (current ?? '').split(',').filter((v) => v && !removed.includes(v));
+  for (const v of added) if (!list.includes(v)) list.push(v);
+  if (order) list.sort(order);
+  return list.join(',') || null;
 }
 
 export const PAGE_SIZES = [10, 20, 50];

@@ -66,7 +66,7 @@ function listParam<T extends string>(value: string | null, allowed: T[]): T[] {
 export default function CasesPage() {
   const { t, i18n } = useTranslation();
   const session = useSession()!;
-  const { params, update, clear } = useUrlState();
+  const { params, update, updateList, clear } = useUrlState();
   const lang = i18n.language;
   const now = useNow(15_000);
   const isAdmin = session.role === 'ADMIN';
@@ -142,7 +142,7 @@ export default function CasesPage() {
               maxTagCount="responsive"
               placeholder={t('common.all')}
               value={type}
-              onChange={(v: string[]) => update({ type: v.join(',') || null })}
+              onChange={(v: string[]) => updateList('type', type, v)}
               options={TYPES.map((s) => ({ value: s, label: t(`enums.AfterSalesCaseType.${s}`) }))}
             />
           </Form.Item>
@@ -155,7 +155,7 @@ export default function CasesPage() {
               maxTagCount="responsive"
               placeholder={t('common.all')}
               value={status}
-              onChange={(v: string[]) => update({ status: v.join(',') || null })}
+              onChange={(v: string[]) => updateList('status', status, v)}
               options={STATUSES.map((s) => ({ value: s, label: t(`enums.AfterSalesCaseStatus.${s}`) }))}
             />
           </Form.Item>
@@ -168,7 +168,7 @@ export default function CasesPage() {
               maxTagCount="responsive"
               placeholder={t('common.all')}
               value={reason}
-              onChange={(v: string[]) => update({ reason: v.join(',') || null })}
+              onChange={(v: string[]) => updateList('reason', reason, v)}
               options={REASONS.map((s) => ({ value: s, label: t(`enums.AfterSalesReason.${s}`) }))}
             />
           </Form.Item>

@@ -31,7 +31,7 @@ const COUNT_KEYS: Record<OrderStatus, 'pendingPayment' | 'paid' | 'shipped' | 'd
 export default function OrdersPage() {
   const { t, i18n } = useTranslation();
   const session = useSession()!;
-  const { params, update, clear } = useUrlState();
+  const { params, update, updateList, clear } = useUrlState();
   const lang = i18n.language;
   const tz = session.store?.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
   const isAdmin = session.role === 'ADMIN';
@@ -110,7 +110,7 @@ export default function OrdersPage() {
               style={{ minWidth: 260 }}
               placeholder={t('orders.anyStatus')}
               value={status}
-              onChange={(v: OrderStatus[]) => update({ status: v.join(',') || null })}
+              onChange={(v: OrderStatus[]) => updateList('status', status, v)}
               options={STATUSES.map((s) => ({ value: s, label: t(`enums.OrderStatus.${s}`) }))}
               maxTagCount="responsive"
             />

@@ -22,7 +22,7 @@ const REPLY_MAX = 1000;
 export default function RatingsPage() {
   const { t, i18n } = useTranslation();
   const session = useSession()!;
-  const { params, update, clear } = useUrlState();
+  const { params, update, updateList, clear } = useUrlState();
   const lang = i18n.language;
   const tz = session.store?.timeZone;
 
@@ -128,7 +128,7 @@ export default function RatingsPage() {
               aria-label={t('ratings.filterStars')}
               data-testid="filter-stars"
               value={stars}
-              onChange={(v) => update({ stars: (v as number[]).sort((a, b) => b - a).join(',') || null })}
+              onChange={(v) => updateList('stars', stars, v as number[], (a, b) => Number(b) - Number(a))}
               options={STARS.map((n) => ({ value: n, label: t('ratings.nStars', { count: n }) }))}
             />
           </Form.Item>

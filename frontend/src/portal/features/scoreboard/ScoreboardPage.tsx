@@ -20,6 +20,7 @@ import {
 import { ApiError, type UserError } from '../../lib/ApiError';
 import { formatDate } from '../../lib/format';
 import { LevelTag } from '../../lib/Labels';
+import { applyListChange } from '../../lib/urlList';
 import { formatMetricValue } from '../metrics/metricValue';
 import { asOfInstant } from './asOf';
 import { useCategoryLabel } from './category';
@@ -329,7 +330,7 @@ export default function ScoreboardPage() {
                 style={{ minWidth: 200 }}
                 placeholder={t('scoreboard.levelPlaceholder')}
                 value={levels}
-                onChange={(v: string[]) => list.set({ level: v })}
+                onChange={(v: string[]) => list.set({ level: applyListChange(new URLSearchParams(window.location.search).get('level'), levels, v) })}
                 options={LEVELS.map((l) => ({ value: l, label: t(`enums.ScoreLevel.${l}`) }))}
               />
             </Form.Item>

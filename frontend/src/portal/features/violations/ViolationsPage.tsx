@@ -39,7 +39,7 @@ export default function ViolationsPage() {
   const session = useSession()!;
   const lang = i18n.language;
   const tz = session.store?.timeZone;
-  const { params, update, clear } = useUrlState();
+  const { params, update, updateList, clear } = useUrlState();
   const now = useNow(30_000);
 
   const statusParam = params.get('status') ?? '';
@@ -231,7 +231,7 @@ export default function ViolationsPage() {
               style={{ minWidth: 200 }}
               placeholder={t('common.all')}
               value={status}
-              onChange={(v: string[]) => update({ status: v.join(',') || null })}
+              onChange={(v: string[]) => updateList('status', status, v)}
               options={STATUSES.map((s) => ({ value: s, label: t(`enums.ViolationStatus.${s}`) }))}
             />
           </Form.Item>
@@ -243,7 +243,7 @@ export default function ViolationsPage() {
               style={{ minWidth: 180 }}
               placeholder={t('common.all')}
               value={track}
-              onChange={(v: string[]) => update({ track: v.join(',') || null })}
+              onChange={(v: string[]) => updateList('track', track, v)}
               options={TRACKS.map((s) => ({ value: s, label: t(`enums.ViolationTrack.${s}`) }))}
             />
           </Form.Item>
@@ -255,7 +255,7 @@ export default function ViolationsPage() {
               style={{ minWidth: 240 }}
               placeholder={t('common.all')}
               value={code}
-              onChange={(v: string[]) => update({ code: v.join(',') || null })}
+              onChange={(v: string[]) => updateList('code', code, v)}
               options={[...codes.values()].map((c) => ({ value: c.code, label: `${c.name} (${c.code})` }))}
               maxTagCount="responsive"
             />
