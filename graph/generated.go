@@ -13,6 +13,7 @@ import (
 	"time"
 	"tradeguard/aftersales"
 	"tradeguard/catalog"
+	"tradeguard/exports"
 	"tradeguard/graph/model"
 	"tradeguard/lifecycle"
 	"tradeguard/metrics"
@@ -43,6 +44,7 @@ type ResolverRoot interface {
 	AfterSalesCase() AfterSalesCaseResolver
 	AfterSalesCaseItem() AfterSalesCaseItemResolver
 	ApiToken() ApiTokenResolver
+	BulkExport() BulkExportResolver
 	CaseMessage() CaseMessageResolver
 	Chargeback() ChargebackResolver
 	ClosureBlocker() ClosureBlockerResolver
@@ -169,6 +171,36 @@ type ComplexityRoot struct {
 
 	ApiTokenRevokePayload struct {
 		APIToken   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	BulkExport struct {
+		Bytes        func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		DownloadPath func(childComplexity int) int
+		Error        func(childComplexity int) int
+		ExpiresAt    func(childComplexity int) int
+		Filter       func(childComplexity int) int
+		FinishedAt   func(childComplexity int) int
+		Format       func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		Progress     func(childComplexity int) int
+		RowsDone     func(childComplexity int) int
+		RowsTotal    func(childComplexity int) int
+		SnapshotAt   func(childComplexity int) int
+		StartedAt    func(childComplexity int) int
+		Status       func(childComplexity int) int
+	}
+
+	BulkExportFilterValue struct {
+		CreatedFrom  func(childComplexity int) int
+		CreatedTo    func(childComplexity int) int
+		UpdatedSince func(childComplexity int) int
+	}
+
+	BulkExportPayload struct {
+		Export     func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
@@ -363,6 +395,7 @@ type ComplexityRoot struct {
 		ArbitrationAppeal                 func(childComplexity int, input model.ArbitrationAppealInput) int
 		ArbitrationAppealDecide           func(childComplexity int, input model.ArbitrationAppealDecideInput) int
 		ArbitrationRule                   func(childComplexity int, input model.ArbitrationRuleInput) int
+		BulkExportCreate                  func(childComplexity int, input model.BulkExportCreateInput) int
 		BuyerAbuseFlagSet                 func(childComplexity int, input model.BuyerAbuseFlagSetInput) int
 		CaseEvidenceAdd                   func(childComplexity int, input model.CaseEvidenceAddInput) int
 		CaseMessagePost                   func(childComplexity int, input model.CaseMessagePostInput) int
@@ -544,6 +577,8 @@ type ComplexityRoot struct {
 		AfterSalesCase       func(childComplexity int, id string) int
 		AfterSalesCases      func(childComplexity int, first *int, after *string, filter *model.AfterSalesCaseFilter) int
 		ArbitrationQueue     func(childComplexity int, first *int, after *string) int
+		BulkExport           func(childComplexity int, id string) int
+		BulkExports          func(childComplexity int, first *int) int
 		ComplaintQueue       func(childComplexity int, first *int, after *string) int
 		Node                 func(childComplexity int, id string) int
 		Order                func(childComplexity int, id string) int
@@ -996,6 +1031,16 @@ type ApiTokenResolver interface {
 
 	Scopes(ctx context.Context, obj *tenants.APIToken) ([]model.APIScope, error)
 }
+type BulkExportResolver interface {
+	ID(ctx context.Context, obj *exports.Export) (string, error)
+
+	Filter(ctx context.Context, obj *exports.Export) (*exports.Filter, error)
+
+	Progress(ctx context.Context, obj *exports.Export) (float64, error)
+	Bytes(ctx context.Context, obj *exports.Export) (float64, error)
+
+	DownloadPath(ctx context.Context, obj *exports.Export) (*string, error)
+}
 type CaseMessageResolver interface {
 	ID(ctx context.Context, obj *aftersales.Message) (string, error)
 }
@@ -1032,6 +1077,7 @@ type MutationResolver interface {
 	WebhookSubscriptionUpdate(ctx context.Context, input model.WebhookSubscriptionUpdateInput) (*model.WebhookSubscriptionPayload, error)
 	WebhookSubscriptionDelete(ctx context.Context, input model.WebhookSubscriptionDeleteInput) (*model.WebhookSubscriptionDeletePayload, error)
 	WebhookRedeliver(ctx context.Context, input model.WebhookRedeliverInput) (*model.WebhookRedeliverPayload, error)
+	BulkExportCreate(ctx context.Context, input model.BulkExportCreateInput) (*model.BulkExportPayload, error)
 	OrderCreate(ctx context.Context, input model.OrderCreateInput) (*model.OrderPayload, error)
 	OrderPay(ctx context.Context, input model.OrderPayInput) (*model.OrderPayload, error)
 	OrderShip(ctx context.Context, input model.OrderShipInput) (*model.OrderPayload, error)
@@ -1129,6 +1175,8 @@ type QueryResolver interface {
 	WebhookSubscriptions(ctx context.Context) ([]webhooks.Subscription, error)
 	WebhookTopics(ctx context.Context) ([]string, error)
 	WebhookDeliveries(ctx context.Context, subscriptionID string, first *int, after *string) (*model.WebhookDeliveryConnection, error)
+	BulkExports(ctx context.Context, first *int) ([]exports.Export, error)
+	BulkExport(ctx context.Context, id string) (*exports.Export, error)
 	Staff(ctx context.Context) ([]tenants.StaffMember, error)
 	StaffInvites(ctx context.Context) ([]tenants.Invite, error)
 	AfterSalesCases(ctx context.Context, first *int, after *string, filter *model.AfterSalesCaseFilter) (*model.AfterSalesCaseConnection, error)
@@ -1638,6 +1686,135 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ApiTokenRevokePayload.UserErrors(childComplexity), true
+
+	case "BulkExport.bytes":
+		if e.ComplexityRoot.BulkExport.Bytes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkExport.Bytes(childComplexity), true
+	case "BulkExport.createdAt":
+		if e.ComplexityRoot.BulkExport.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkExport.CreatedAt(childComplexity), true
+	case "BulkExport.downloadPath":
+		if e.ComplexityRoot.BulkExport.DownloadPath == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkExport.DownloadPath(childComplexity), true
+	case "BulkExport.error":
+		if e.ComplexityRoot.BulkExport.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkExport.Error(childComplexity), true
+	case "BulkExport.expiresAt":
+		if e.ComplexityRoot.BulkExport.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkExport.ExpiresAt(childComplexity), true
+	case "BulkExport.filter":
+		if e.ComplexityRoot.BulkExport.Filter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkExport.Filter(childComplexity), true
+	case "BulkExport.finishedAt":
+		if e.ComplexityRoot.BulkExport.FinishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkExport.FinishedAt(childComplexity), true
+	case "BulkExport.format":
+		if e.ComplexityRoot.BulkExport.Format == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkExport.Format(childComplexity), true
+	case "BulkExport.id":
+		if e.ComplexityRoot.BulkExport.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkExport.ID(childComplexity), true
+	case "BulkExport.kind":
+		if e.ComplexityRoot.BulkExport.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkExport.Kind(childComplexity), true
+	case "BulkExport.progress":
+		if e.ComplexityRoot.BulkExport.Progress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkExport.Progress(childComplexity), true
+	case "BulkExport.rowsDone":
+		if e.ComplexityRoot.BulkExport.RowsDone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkExport.RowsDone(childComplexity), true
+	case "BulkExport.rowsTotal":
+		if e.ComplexityRoot.BulkExport.RowsTotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkExport.RowsTotal(childComplexity), true
+	case "BulkExport.snapshotAt":
+		if e.ComplexityRoot.BulkExport.SnapshotAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkExport.SnapshotAt(childComplexity), true
+	case "BulkExport.startedAt":
+		if e.ComplexityRoot.BulkExport.StartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkExport.StartedAt(childComplexity), true
+	case "BulkExport.status":
+		if e.ComplexityRoot.BulkExport.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkExport.Status(childComplexity), true
+
+	case "BulkExportFilterValue.createdFrom":
+		if e.ComplexityRoot.BulkExportFilterValue.CreatedFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkExportFilterValue.CreatedFrom(childComplexity), true
+	case "BulkExportFilterValue.createdTo":
+		if e.ComplexityRoot.BulkExportFilterValue.CreatedTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkExportFilterValue.CreatedTo(childComplexity), true
+	case "BulkExportFilterValue.updatedSince":
+		if e.ComplexityRoot.BulkExportFilterValue.UpdatedSince == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkExportFilterValue.UpdatedSince(childComplexity), true
+
+	case "BulkExportPayload.export":
+		if e.ComplexityRoot.BulkExportPayload.Export == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkExportPayload.Export(childComplexity), true
+	case "BulkExportPayload.userErrors":
+		if e.ComplexityRoot.BulkExportPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkExportPayload.UserErrors(childComplexity), true
 
 	case "BuyerAbuseFlag.clearReason":
 		if e.ComplexityRoot.BuyerAbuseFlag.ClearReason == nil {
@@ -2498,6 +2675,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ArbitrationRule(childComplexity, args["input"].(model.ArbitrationRuleInput)), true
+	case "Mutation.bulkExportCreate":
+		if e.ComplexityRoot.Mutation.BulkExportCreate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_bulkExportCreate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.BulkExportCreate(childComplexity, args["input"].(model.BulkExportCreateInput)), true
 	case "Mutation.buyerAbuseFlagSet":
 		if e.ComplexityRoot.Mutation.BuyerAbuseFlagSet == nil {
 			break
@@ -3524,6 +3712,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ArbitrationQueue(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Query.bulkExport":
+		if e.ComplexityRoot.Query.BulkExport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_bulkExport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.BulkExport(childComplexity, args["id"].(string)), true
+	case "Query.bulkExports":
+		if e.ComplexityRoot.Query.BulkExports == nil {
+			break
+		}
+
+		args, err := ec.field_Query_bulkExports_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.BulkExports(childComplexity, args["first"].(*int)), true
 	case "Query.complaintQueue":
 		if e.ComplexityRoot.Query.ComplaintQueue == nil {
 			break
@@ -5395,6 +5605,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputArbitrationAppealDecideInput,
 		ec.unmarshalInputArbitrationAppealInput,
 		ec.unmarshalInputArbitrationRuleInput,
+		ec.unmarshalInputBulkExportCreateInput,
+		ec.unmarshalInputBulkExportFilter,
 		ec.unmarshalInputBuyerAbuseFlagSetInput,
 		ec.unmarshalInputCaseEvidenceAddInput,
 		ec.unmarshalInputCaseMessagePostInput,
@@ -5652,6 +5864,15 @@ type Query {
   "A subscription's deliveries, newest event first, each with its attempts. Roles: as webhookSubscriptions."
   webhookDeliveries(subscriptionId: ID!, first: Int = 20, after: String): WebhookDeliveryConnection! @allow(roles: [MERCHANT, ADMIN])
 
+  """
+  The caller's store's bulk exports, newest first (README: Bulk export). Roles: the store's MERCHANT staff;
+  a partner token sees the kinds its read scopes allow.
+  """
+  bulkExports(first: Int = 20): [BulkExport!]! @allow(roles: [MERCHANT])
+
+  "One bulk export with its progress; null if missing or not visible. Roles: as bulkExports."
+  bulkExport(id: ID!): BulkExport @allow(roles: [MERCHANT])
+
   "The people who work for the caller's store. Roles: MERCHANT staff (OWNER, AGENT)."
   staff: [StaffMember!]! @allow(roles: [MERCHANT])
 
@@ -5733,6 +5954,15 @@ type Mutation {
 
   "Send an event again to each of the caller's active subscriptions that had it. Roles: as create."
   webhookRedeliver(input: WebhookRedeliverInput!): WebhookRedeliverPayload! @allow(roles: [MERCHANT, ADMIN])
+
+  """
+  Export the caller's store's orders, cases, ratings or violations as one JSONL or CSV file, written in the
+  background from one snapshot (README: Bulk export). Poll bulkExport or subscribe to bulk_export.finished;
+  then GET downloadPath with the same credentials. Roles: the store's MERCHANT staff (tokens: ORDERS_READ,
+  CASES_READ, RATINGS_READ, or METRICS_READ for violations). Refusals: EMPTY_RANGE, NOT_SUPPORTED
+  (updatedSince for ratings or violations), TOO_MANY_EXPORTS (3 queued or running).
+  """
+  bulkExportCreate(input: BulkExportCreateInput!): BulkExportPayload! @allow(roles: [MERCHANT])
 
   """
   Place an order in one store from its active products; gifts ride on paid lines. The order awaits payment for
@@ -7814,6 +8044,85 @@ type WebhookRedeliverPayload {
   queued: Int!
   userErrors: [UserError!]!
 }
+
+enum BulkExportKind {
+  ORDERS
+  CASES
+  RATINGS
+  VIOLATIONS
+}
+
+enum BulkExportFormat {
+  "One JSON object per line (application/x-ndjson); an order carries its lines, a case its items."
+  JSONL
+  "A header, then one row per object (UTF-8 with a byte order mark); nested values are JSON text."
+  CSV
+}
+
+enum BulkExportStatus {
+  QUEUED
+  RUNNING
+  SUCCEEDED
+  FAILED
+  "Finished more than 7 days ago: the file is gone."
+  EXPIRED
+}
+
+"Which rows an export holds; every bound is optional."
+input BulkExportFilter {
+  "Created (violations: issued) at or after."
+  createdFrom: DateTime
+  "Created (violations: issued) before."
+  createdTo: DateTime
+  "Orders and cases only: changed at or after, as OrderFilter.updatedSince."
+  updatedSince: DateTime
+}
+
+input BulkExportCreateInput {
+  kind: BulkExportKind!
+  format: BulkExportFormat = JSONL
+  filter: BulkExportFilter
+}
+
+type BulkExportFilterValue {
+  createdFrom: DateTime
+  createdTo: DateTime
+  updatedSince: DateTime
+}
+
+"""
+A bulk export of one store's rows. Rows are read from one snapshot (snapshotAt): sync changes after it with
+updatedSince. IDs are the API's global ids, money is in minor units beside its currency, times are UTC.
+"""
+type BulkExport implements Node {
+  id: ID!
+  kind: BulkExportKind!
+  format: BulkExportFormat!
+  filter: BulkExportFilterValue!
+  status: BulkExportStatus!
+  "Rows to write (counted when the run starts; null while queued) and written so far."
+  rowsTotal: Int
+  rowsDone: Int!
+  "rowsDone / rowsTotal, 0 to 1; 1 when there is nothing to write."
+  progress: Float!
+  "The file's size in bytes so far."
+  bytes: Float!
+  "The moment the rows were read as of."
+  snapshotAt: DateTime
+  error: String
+  "Where the file is downloaded (GET, same credentials) while SUCCEEDED."
+  downloadPath: String
+  createdAt: DateTime!
+  startedAt: DateTime
+  finishedAt: DateTime
+  "When the file is deleted."
+  expiresAt: DateTime!
+}
+
+type BulkExportPayload {
+  export: BulkExport
+  userErrors: [UserError!]!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -8016,6 +8325,66 @@ func (ec *executionContext) childFields_ApiTokenRevokePayload(ctx context.Contex
 		return ec.fieldContext_ApiTokenRevokePayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ApiTokenRevokePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_BulkExport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_BulkExport_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_BulkExport_kind(ctx, field)
+	case "format":
+		return ec.fieldContext_BulkExport_format(ctx, field)
+	case "filter":
+		return ec.fieldContext_BulkExport_filter(ctx, field)
+	case "status":
+		return ec.fieldContext_BulkExport_status(ctx, field)
+	case "rowsTotal":
+		return ec.fieldContext_BulkExport_rowsTotal(ctx, field)
+	case "rowsDone":
+		return ec.fieldContext_BulkExport_rowsDone(ctx, field)
+	case "progress":
+		return ec.fieldContext_BulkExport_progress(ctx, field)
+	case "bytes":
+		return ec.fieldContext_BulkExport_bytes(ctx, field)
+	case "snapshotAt":
+		return ec.fieldContext_BulkExport_snapshotAt(ctx, field)
+	case "error":
+		return ec.fieldContext_BulkExport_error(ctx, field)
+	case "downloadPath":
+		return ec.fieldContext_BulkExport_downloadPath(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_BulkExport_createdAt(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_BulkExport_startedAt(ctx, field)
+	case "finishedAt":
+		return ec.fieldContext_BulkExport_finishedAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_BulkExport_expiresAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BulkExport", field.Name)
+}
+
+func (ec *executionContext) childFields_BulkExportFilterValue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "createdFrom":
+		return ec.fieldContext_BulkExportFilterValue_createdFrom(ctx, field)
+	case "createdTo":
+		return ec.fieldContext_BulkExportFilterValue_createdTo(ctx, field)
+	case "updatedSince":
+		return ec.fieldContext_BulkExportFilterValue_updatedSince(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BulkExportFilterValue", field.Name)
+}
+
+func (ec *executionContext) childFields_BulkExportPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "export":
+		return ec.fieldContext_BulkExportPayload_export(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_BulkExportPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BulkExportPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_BuyerAbuseFlag(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9908,6 +10277,20 @@ func (ec *executionContext) field_Mutation_arbitrationRule_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_bulkExportCreate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.BulkExportCreateInput, error) {
+			return ec.unmarshalNBulkExportCreateInput2tradeguardᚋgraphᚋmodelᚐBulkExportCreateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_buyerAbuseFlagSet_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10489,6 +10872,34 @@ func (ec *executionContext) field_Query_arbitrationQueue_args(ctx context.Contex
 		return nil, err
 	}
 	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_bulkExport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_bulkExports_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -12728,6 +13139,516 @@ func (ec *executionContext) _ApiTokenRevokePayload_userErrors(ctx context.Contex
 func (ec *executionContext) fieldContext_ApiTokenRevokePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ApiTokenRevokePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BulkExport_id(ctx context.Context, field graphql.CollectedField, obj *exports.Export) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkExport_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BulkExport().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkExport_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkExport", field, true, true, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _BulkExport_kind(ctx context.Context, field graphql.CollectedField, obj *exports.Export) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkExport_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNBulkExportKind2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkExport_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkExport", field, false, false, errors.New("field of type BulkExportKind does not have child fields"))
+}
+
+func (ec *executionContext) _BulkExport_format(ctx context.Context, field graphql.CollectedField, obj *exports.Export) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkExport_format(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Format, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNBulkExportFormat2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkExport_format(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkExport", field, false, false, errors.New("field of type BulkExportFormat does not have child fields"))
+}
+
+func (ec *executionContext) _BulkExport_filter(ctx context.Context, field graphql.CollectedField, obj *exports.Export) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkExport_filter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BulkExport().Filter(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exports.Filter) graphql.Marshaler {
+			return ec.marshalNBulkExportFilterValue2ᚖtradeguardᚋexportsᚐFilter(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkExport_filter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BulkExport",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BulkExportFilterValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BulkExport_status(ctx context.Context, field graphql.CollectedField, obj *exports.Export) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkExport_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNBulkExportStatus2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkExport_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkExport", field, false, false, errors.New("field of type BulkExportStatus does not have child fields"))
+}
+
+func (ec *executionContext) _BulkExport_rowsTotal(ctx context.Context, field graphql.CollectedField, obj *exports.Export) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkExport_rowsTotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RowsTotal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BulkExport_rowsTotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkExport", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _BulkExport_rowsDone(ctx context.Context, field graphql.CollectedField, obj *exports.Export) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkExport_rowsDone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RowsDone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkExport_rowsDone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkExport", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _BulkExport_progress(ctx context.Context, field graphql.CollectedField, obj *exports.Export) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkExport_progress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BulkExport().Progress(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkExport_progress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkExport", field, true, true, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _BulkExport_bytes(ctx context.Context, field graphql.CollectedField, obj *exports.Export) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkExport_bytes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BulkExport().Bytes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkExport_bytes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkExport", field, true, true, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _BulkExport_snapshotAt(ctx context.Context, field graphql.CollectedField, obj *exports.Export) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkExport_snapshotAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SnapshotAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BulkExport_snapshotAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkExport", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _BulkExport_error(ctx context.Context, field graphql.CollectedField, obj *exports.Export) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkExport_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Error, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BulkExport_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkExport", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _BulkExport_downloadPath(ctx context.Context, field graphql.CollectedField, obj *exports.Export) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkExport_downloadPath(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BulkExport().DownloadPath(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BulkExport_downloadPath(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkExport", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _BulkExport_createdAt(ctx context.Context, field graphql.CollectedField, obj *exports.Export) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkExport_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkExport_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkExport", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _BulkExport_startedAt(ctx context.Context, field graphql.CollectedField, obj *exports.Export) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkExport_startedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BulkExport_startedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkExport", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _BulkExport_finishedAt(ctx context.Context, field graphql.CollectedField, obj *exports.Export) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkExport_finishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FinishedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BulkExport_finishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkExport", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _BulkExport_expiresAt(ctx context.Context, field graphql.CollectedField, obj *exports.Export) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkExport_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkExport_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkExport", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _BulkExportFilterValue_createdFrom(ctx context.Context, field graphql.CollectedField, obj *exports.Filter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkExportFilterValue_createdFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedFrom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BulkExportFilterValue_createdFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkExportFilterValue", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _BulkExportFilterValue_createdTo(ctx context.Context, field graphql.CollectedField, obj *exports.Filter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkExportFilterValue_createdTo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedTo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BulkExportFilterValue_createdTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkExportFilterValue", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _BulkExportFilterValue_updatedSince(ctx context.Context, field graphql.CollectedField, obj *exports.Filter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkExportFilterValue_updatedSince(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedSince, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BulkExportFilterValue_updatedSince(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkExportFilterValue", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _BulkExportPayload_export(ctx context.Context, field graphql.CollectedField, obj *model.BulkExportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkExportPayload_export(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Export, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exports.Export) graphql.Marshaler {
+			return ec.marshalOBulkExport2ᚖtradeguardᚋexportsᚐExport(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BulkExportPayload_export(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BulkExportPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BulkExport(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BulkExportPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.BulkExportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkExportPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕtradeguardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkExportPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BulkExportPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -15799,6 +16720,68 @@ func (ec *executionContext) fieldContext_Mutation_webhookRedeliver(ctx context.C
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_webhookRedeliver_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_bulkExportCreate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_bulkExportCreate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().BulkExportCreate(ctx, fc.Args["input"].(model.BulkExportCreateInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"MERCHANT"})
+				if err != nil {
+					var zeroVal *model.BulkExportPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *model.BulkExportPayload
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BulkExportPayload) graphql.Marshaler {
+			return ec.marshalNBulkExportPayload2ᚖtradeguardᚋgraphᚋmodelᚐBulkExportPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_bulkExportCreate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BulkExportPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_bulkExportCreate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -21834,6 +22817,130 @@ func (ec *executionContext) fieldContext_Query_webhookDeliveries(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_webhookDeliveries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_bulkExports(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_bulkExports(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().BulkExports(ctx, fc.Args["first"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"MERCHANT"})
+				if err != nil {
+					var zeroVal []exports.Export
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal []exports.Export
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []exports.Export) graphql.Marshaler {
+			return ec.marshalNBulkExport2ᚕtradeguardᚋexportsᚐExportᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_bulkExports(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BulkExport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_bulkExports_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_bulkExport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_bulkExport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().BulkExport(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕtradeguardᚋtenantsᚐRoleᚄ(ctx, []any{"MERCHANT"})
+				if err != nil {
+					var zeroVal *exports.Export
+					return zeroVal, err
+				}
+				if ec.Directives.Allow == nil {
+					var zeroVal *exports.Export
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.Directives.Allow(ctx, nil, directive0, roles, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *exports.Export) graphql.Marshaler {
+			return ec.marshalOBulkExport2ᚖtradeguardᚋexportsᚐExport(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_bulkExport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BulkExport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_bulkExport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -31587,6 +32694,98 @@ func (ec *executionContext) unmarshalInputArbitrationRuleInput(ctx context.Conte
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputBulkExportCreateInput(ctx context.Context, obj any) (model.BulkExportCreateInput, error) {
+	var it model.BulkExportCreateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["format"]; !present {
+		asMap["format"] = "JSONL"
+	}
+
+	fieldsInOrder := [...]string{"kind", "format", "filter"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNBulkExportKind2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "format":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("format"))
+			data, err := ec.unmarshalOBulkExportFormat2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Format = data
+		case "filter":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filter"))
+			data, err := ec.unmarshalOBulkExportFilter2ᚖtradeguardᚋgraphᚋmodelᚐBulkExportFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Filter = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputBulkExportFilter(ctx context.Context, obj any) (model.BulkExportFilter, error) {
+	var it model.BulkExportFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"createdFrom", "createdTo", "updatedSince"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "createdFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdFrom"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedFrom = data
+		case "createdTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdTo"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedTo = data
+		case "updatedSince":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedSince"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedSince = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputBuyerAbuseFlagSetInput(ctx context.Context, obj any) (model.BuyerAbuseFlagSetInput, error) {
 	var it model.BuyerAbuseFlagSetInput
 	if obj == nil {
@@ -33765,6 +34964,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Order(ctx, sel, obj)
+	case exports.Export:
+		return ec._BulkExport(ctx, sel, &obj)
+	case *exports.Export:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._BulkExport(ctx, sel, obj)
 	case tenants.APIToken:
 		return ec._ApiToken(ctx, sel, &obj)
 	case *tenants.APIToken:
@@ -34762,6 +35968,338 @@ func (ec *executionContext) _ApiTokenRevokePayload(ctx context.Context, sel ast.
 			out.Values[i] = ec._ApiTokenRevokePayload_apiToken(ctx, field, obj)
 		case "userErrors":
 			out.Values[i] = ec._ApiTokenRevokePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var bulkExportImplementors = []string{"BulkExport", "Node"}
+
+func (ec *executionContext) _BulkExport(ctx context.Context, sel ast.SelectionSet, obj *exports.Export) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bulkExportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BulkExport")
+		case "id":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._BulkExport_id(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "kind":
+			out.Values[i] = ec._BulkExport_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "format":
+			out.Values[i] = ec._BulkExport_format(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "filter":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._BulkExport_filter(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "status":
+			out.Values[i] = ec._BulkExport_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rowsTotal":
+			out.Values[i] = ec._BulkExport_rowsTotal(ctx, field, obj)
+		case "rowsDone":
+			out.Values[i] = ec._BulkExport_rowsDone(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "progress":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._BulkExport_progress(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "bytes":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._BulkExport_bytes(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "snapshotAt":
+			out.Values[i] = ec._BulkExport_snapshotAt(ctx, field, obj)
+		case "error":
+			out.Values[i] = ec._BulkExport_error(ctx, field, obj)
+		case "downloadPath":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._BulkExport_downloadPath(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "createdAt":
+			out.Values[i] = ec._BulkExport_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startedAt":
+			out.Values[i] = ec._BulkExport_startedAt(ctx, field, obj)
+		case "finishedAt":
+			out.Values[i] = ec._BulkExport_finishedAt(ctx, field, obj)
+		case "expiresAt":
+			out.Values[i] = ec._BulkExport_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var bulkExportFilterValueImplementors = []string{"BulkExportFilterValue"}
+
+func (ec *executionContext) _BulkExportFilterValue(ctx context.Context, sel ast.SelectionSet, obj *exports.Filter) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bulkExportFilterValueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BulkExportFilterValue")
+		case "createdFrom":
+			out.Values[i] = ec._BulkExportFilterValue_createdFrom(ctx, field, obj)
+		case "createdTo":
+			out.Values[i] = ec._BulkExportFilterValue_createdTo(ctx, field, obj)
+		case "updatedSince":
+			out.Values[i] = ec._BulkExportFilterValue_updatedSince(ctx, field, obj)
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferred), math.MaxInt32)))
+
+	for label, dfs := range deferred {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var bulkExportPayloadImplementors = []string{"BulkExportPayload"}
+
+func (ec *executionContext) _BulkExportPayload(ctx context.Context, sel ast.SelectionSet, obj *model.BulkExportPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bulkExportPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BulkExportPayload")
+		case "export":
+			out.Values[i] = ec._BulkExportPayload_export(ctx, field, obj)
+		case "userErrors":
+			out.Values[i] = ec._BulkExportPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -36413,6 +37951,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "webhookRedeliver":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_webhookRedeliver(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bulkExportCreate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_bulkExportCreate(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -38495,6 +40040,47 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "bulkExports":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_bulkExports(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "bulkExport":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_bulkExport(ctx, field)
 				return res
 			}
 
@@ -43373,6 +44959,107 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNBulkExport2tradeguardᚋexportsᚐExport(ctx context.Context, sel ast.SelectionSet, v exports.Export) graphql.Marshaler {
+	return ec._BulkExport(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNBulkExport2ᚕtradeguardᚋexportsᚐExportᚄ(ctx context.Context, sel ast.SelectionSet, v []exports.Export) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBulkExport2tradeguardᚋexportsᚐExport(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNBulkExportCreateInput2tradeguardᚋgraphᚋmodelᚐBulkExportCreateInput(ctx context.Context, v any) (model.BulkExportCreateInput, error) {
+	res, err := ec.unmarshalInputBulkExportCreateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBulkExportFilterValue2tradeguardᚋexportsᚐFilter(ctx context.Context, sel ast.SelectionSet, v exports.Filter) graphql.Marshaler {
+	return ec._BulkExportFilterValue(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNBulkExportFilterValue2ᚖtradeguardᚋexportsᚐFilter(ctx context.Context, sel ast.SelectionSet, v *exports.Filter) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._BulkExportFilterValue(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNBulkExportFormat2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBulkExportFormat2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNBulkExportKind2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBulkExportKind2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNBulkExportPayload2tradeguardᚋgraphᚋmodelᚐBulkExportPayload(ctx context.Context, sel ast.SelectionSet, v model.BulkExportPayload) graphql.Marshaler {
+	return ec._BulkExportPayload(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNBulkExportPayload2ᚖtradeguardᚋgraphᚋmodelᚐBulkExportPayload(ctx context.Context, sel ast.SelectionSet, v *model.BulkExportPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._BulkExportPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNBulkExportStatus2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBulkExportStatus2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNBuyerAbuseFlag2tradeguardᚋmetricsᚐAbuseFlag(ctx context.Context, sel ast.SelectionSet, v metrics.AbuseFlag) graphql.Marshaler {
 	return ec._BuyerAbuseFlag(ctx, sel, &v)
 }
@@ -46069,6 +47756,39 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalBoolean(*v)
+	return res
+}
+
+func (ec *executionContext) marshalOBulkExport2ᚖtradeguardᚋexportsᚐExport(ctx context.Context, sel ast.SelectionSet, v *exports.Export) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BulkExport(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOBulkExportFilter2ᚖtradeguardᚋgraphᚋmodelᚐBulkExportFilter(ctx context.Context, v any) (*model.BulkExportFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputBulkExportFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOBulkExportFormat2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOBulkExportFormat2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
 	return res
 }
 

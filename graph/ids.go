@@ -13,26 +13,8 @@ import (
 // id too, so a lookup by id uses the (tenant_id, id) primary key and a future Citus router knows the shard.
 func globalID(kind string, ids ...uuid.UUID) string { return gid.Encode(kind, ids...) }
 
-// parseID decodes a global id of the wanted kind with n uuids; ok is false for anything else, which callers
-// answer exactly like a missing object.
-func parseID(id, kind string, n int) (ids []uuid.UUID, ok bool) {
-	raw, err := base64.RawURLEncoding.DecodeString(id)
-	if err != nil {
-		return nil, false
-	}
-	parts := strings.Split(string(raw), ":")
-	if len(parts) != n+1 || parts[0] != kind {
-		return nil, false
-	}
-	for _, p := range parts[1:] {
-		u, err := uuid.Parse(p)
-		if err != nil {
-			return nil, false
-		}
-		ids = append(ids, u)
-	}
-	return ids, true
-}
+// parseID decodes a global id of the wanted kind with n uuids (gid.Decode).
+func parseID(id, kind string, n int) (ids []uuid.UUID, ok bool) { return gid.Decode(id, kind, n) }
 
 // idKind tells which kind a global id names ("" if it is not one of ours).
 func idKind(id string) string {

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"tradeguard/catalog"
+	"tradeguard/exports"
 	"tradeguard/graph/model"
 	"tradeguard/orders"
 	"tradeguard/ratings"
@@ -68,6 +69,9 @@ func (r *Resolver) node(ctx context.Context, id string) (model.Node, error) {
 	case kindScoreJob:
 		j, err := scoreJob(ctx, id)
 		return asNode(j, j != nil, err)
+	case exports.Kind:
+		e, err := bulkExport(ctx, id)
+		return asNode(e, e != nil, err)
 	case kindAPIToken:
 		if ids, ok := parseID(id, kindAPIToken, 2); ok && tenants.PrincipalFrom(ctx).IsStoreOwner() {
 			ts, err := tenants.ListAPITokens(ctx, tenants.SessionFrom(ctx))

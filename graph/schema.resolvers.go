@@ -10,6 +10,7 @@ import (
 	"time"
 	"tradeguard/aftersales"
 	"tradeguard/catalog"
+	"tradeguard/exports"
 	"tradeguard/graph/model"
 	"tradeguard/lifecycle"
 	"tradeguard/metrics"
@@ -90,6 +91,32 @@ func (r *apiTokenResolver) ID(ctx context.Context, obj *tenants.APIToken) (strin
 // Scopes is the resolver for the scopes field.
 func (r *apiTokenResolver) Scopes(ctx context.Context, obj *tenants.APIToken) ([]model.APIScope, error) {
 	return fromScopes(obj.Scopes), nil
+}
+
+// ID is the resolver for the id field.
+func (r *bulkExportResolver) ID(ctx context.Context, obj *exports.Export) (string, error) {
+	return globalID(exports.Kind, obj.StoreID, obj.ID), nil
+}
+
+// Filter is the resolver for the filter field.
+func (r *bulkExportResolver) Filter(ctx context.Context, obj *exports.Export) (*exports.Filter, error) {
+	f := obj.Filter()
+	return &f, nil
+}
+
+// Progress is the resolver for the progress field.
+func (r *bulkExportResolver) Progress(ctx context.Context, obj *exports.Export) (float64, error) {
+	return exportProgress(obj), nil
+}
+
+// Bytes is the resolver for the bytes field.
+func (r *bulkExportResolver) Bytes(ctx context.Context, obj *exports.Export) (float64, error) {
+	return float64(obj.Bytes), nil
+}
+
+// DownloadPath is the resolver for the downloadPath field.
+func (r *bulkExportResolver) DownloadPath(ctx context.Context, obj *exports.Export) (*string, error) {
+	return obj.DownloadPath(globalID(exports.Kind, obj.StoreID, obj.ID)), nil
 }
 
 // ID is the resolver for the id field.
@@ -237,6 +264,11 @@ func (r *mutationResolver) WebhookRedeliver(ctx context.Context, input model.Web
 		return nil, err
 	}
 	return &model.WebhookRedeliverPayload{Queued: n, UserErrors: []model.UserError{}}, nil
+}
+
+// BulkExportCreate is the resolver for the bulkExportCreate field.
+func (r *mutationResolver) BulkExportCreate(ctx context.Context, input model.BulkExportCreateInput) (*model.BulkExportPayload, error) {
+	return createExport(ctx, r.Now(), input)
 }
 
 // OrderCreate is the resolver for the orderCreate field.
@@ -841,6 +873,16 @@ func (r *queryResolver) WebhookDeliveries(ctx context.Context, subscriptionID st
 	return deliveryConnection(ctx, subscriptionID, first, after)
 }
 
+// BulkExports is the resolver for the bulkExports field.
+func (r *queryResolver) BulkExports(ctx context.Context, first *int) ([]exports.Export, error) {
+	return exports.List(ctx, tenants.SessionFrom(ctx), pageSize(first))
+}
+
+// BulkExport is the resolver for the bulkExport field.
+func (r *queryResolver) BulkExport(ctx context.Context, id string) (*exports.Export, error) {
+	return bulkExport(ctx, id)
+}
+
 // Staff is the resolver for the staff field.
 func (r *queryResolver) Staff(ctx context.Context) ([]tenants.StaffMember, error) {
 	return tenants.ListStaff(ctx, tenants.SessionFrom(ctx))
@@ -1098,6 +1140,9 @@ func (r *Resolver) AfterSalesCaseItem() AfterSalesCaseItemResolver {
 // ApiToken returns ApiTokenResolver implementation.
 func (r *Resolver) ApiToken() ApiTokenResolver { return &apiTokenResolver{r} }
 
+// BulkExport returns BulkExportResolver implementation.
+func (r *Resolver) BulkExport() BulkExportResolver { return &bulkExportResolver{r} }
+
 // CaseMessage returns CaseMessageResolver implementation.
 func (r *Resolver) CaseMessage() CaseMessageResolver { return &caseMessageResolver{r} }
 
@@ -1175,6 +1220,7 @@ func (r *Resolver) WebhookSubscription() WebhookSubscriptionResolver {
 type afterSalesCaseResolver struct{ *Resolver }
 type afterSalesCaseItemResolver struct{ *Resolver }
 type apiTokenResolver struct{ *Resolver }
+type bulkExportResolver struct{ *Resolver }
 type caseMessageResolver struct{ *Resolver }
 type chargebackResolver struct{ *Resolver }
 type closureBlockerResolver struct{ *Resolver }

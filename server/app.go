@@ -77,6 +77,7 @@ func newApp(o appOptions) (http.Handler, error) {
 	mux.Handle("POST /graphql", api)
 	mux.Handle("GET /evidence/", guard(evidenceHandler(o.DB)))
 	mux.Handle("GET /exports/scoreboard.csv", guard(scoreboardCSV(o.DB, o.Now)))
+	mux.Handle("GET /exports/bulk/", authenticate(auth, o.Logger, bulkExportHandler(o.DB)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)

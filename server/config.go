@@ -39,6 +39,8 @@ type config struct {
 	CaptureSQL string
 	// Webhooks: which endpoints subscriptions may name (loopback and http:// in development and tests).
 	Webhooks webhooks.Endpoints
+	// WebhooksTimeout is how long a delivery waits for its endpoint; a claim's lease is six of it.
+	WebhooksTimeout time.Duration
 }
 
 // serveLimits bound what one request and all requests together may take (README: Limits and security).
@@ -91,6 +93,8 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	fs.Float64Var(&th.Admin.RestorePerSecond, "throttle-admin-restore", th.Admin.RestorePerSecond, "cost points restored to an admin's bucket each second")
 	loopback := fs.Bool("webhooks-allow-loopback", getenv("TRADEGUARD_WEBHOOKS_ALLOW_LOOPBACK") == "1",
 		"webhook endpoints may be http:// and loopback addresses (development and tests; on with -dev)")
+	fs.DurationVar(&c.WebhooksTimeout, "webhooks-timeout", webhooks.RequestTimeout,
+		"how long a webhook delivery waits for its endpoint (at most 10s); a process that dies mid-send leaves it to others after six of it")
 	fs.BoolVar(&c.PreparedStatements, "prepared-statements", getenv("TRADEGUARD_PREPARED_STATEMENTS") != "off",
 		"keep each connection's statements prepared (turn off behind PgBouncer in transaction mode)")
 	fs.StringVar(&c.CaptureSQL, "capture-sql", "", "append every SQL statement the app runs, with its arguments, to this file (benchmarks)")
@@ -109,6 +113,9 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 		c.Demo = *demoFlag
 	default:
 		return c, fmt.Errorf("-demo must be auto, on or off, not %q", *demoFlag)
+	}
+	if c.WebhooksTimeout <= 0 || c.WebhooksTimeout > webhooks.RequestTimeout {
+		return c, fmt.Errorf("-webhooks-timeout must be more than 0 and at most %s, not %s", webhooks.RequestTimeout, c.WebhooksTimeout)
 	}
 	var err error
 	if c.CORSOrigins, err = parseOrigins(*origins); err != nil {

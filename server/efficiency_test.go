@@ -136,6 +136,8 @@ var listCases = []listCase{
 	{name: "webhook deliveries", who: merchantEmail, sizes: [2]int{2, 40}, vars: webhookPage, query: `query($n: Int, $s: ID!) {
 		webhookTopics webhookSubscriptions { id topics store { name } }
 		webhookDeliveries(subscriptionId: $s, first: $n) { nodes { eventId topic attempts { n statusCode } } pageInfo { endCursor } } }`},
+	{name: "bulk exports", who: merchantEmail, sizes: [2]int{2, 30}, vars: first, query: `query($n: Int) { bulkExports(first: $n) {
+		id kind status progress downloadPath filter { createdFrom } } }`},
 	{name: "catalogue lists", who: adminEmail, vars: first, query: `{ violationCodes { code } scoringPolicies { version rules { metric } bands { level } } }`},
 }
 
@@ -212,6 +214,11 @@ func (h *harness) moreQueueRows(t *testing.T) {
 			`insert into webhook_attempts (subscription_id, event_id, n, at, status_code, latency_ms)
 				select d.subscription_id, d.event_id, g, now(), 200, 5 from webhook_deliveries d cross join generate_series(1, 2) g
 				where d.subscription_id = '` + fixtureSubscription.String() + `'`,
+			// Forty finished exports of lotus.
+			`insert into bulk_exports (tenant_id, id, kind, format, status, rows_total, rows_done, chunks, requested_by, created_at, expires_at)
+				select s.id, gen_random_uuid(), 'ORDERS', 'JSONL', 'SUCCEEDED', 10, 10, 1, st.user_id, now() - make_interval(mins => g), now() + interval '7 days'
+				from stores s join store_staff st on st.tenant_id = s.id and st.staff_role = 'OWNER' cross join generate_series(1, 40) g
+				where s.slug = 'lotus-electronics'`,
 		} {
 			if _, err := tx.Exec(q); err != nil {
 				t.Fatalf("%s: %v", q, err)

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"tradeguard/demo"
+	"tradeguard/exports"
 	"tradeguard/internal/clock"
 	"tradeguard/payments"
 	"tradeguard/scheduler"
@@ -108,8 +109,11 @@ func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error
 		runner.Workers = schedulerWorkers
 		go runner.Start(ctx, cfg.SchedulerEvery)
 		// Webhook deliveries on the same beat; several processes may deliver at once (each claims its own).
-		d := &webhooks.Deliverer{DB: db.App, Endpoints: cfg.Webhooks, Now: clock.Real, Log: log}
+		d := &webhooks.Deliverer{DB: db.App, Endpoints: cfg.Webhooks, Now: clock.Real, Log: log, Timeout: cfg.WebhooksTimeout}
 		go d.Run(ctx, cfg.SchedulerEvery)
+		// Bulk exports too: one at a time per process, claimed like deliveries.
+		x := &exports.Exporter{DB: db.App, Now: clock.Real, Log: log}
+		go x.Run(ctx, cfg.SchedulerEvery)
 	}
 
 	ln, err := net.Listen("tcp", cfg.Addr)

@@ -21,11 +21,10 @@ import (
 )
 
 // Delivery timing. A claim is a lease: a process that dies mid-send leaves the delivery to be claimed again
-// when the lease ends (at least once); the lease outlasts the request's timeout, so two processes never send
-// the same delivery at once.
+// when the lease ends (at least once); the lease is six request timeouts (a minute at the default), so two
+// processes never send the same delivery at once.
 const (
 	RequestTimeout = 10 * time.Second
-	lease          = time.Minute
 	GiveUpAfter    = 24 * time.Hour
 	batch          = 20
 )
@@ -47,7 +46,7 @@ type Deliverer struct {
 	Now       func() time.Time
 	Log       *slog.Logger
 	HTTP      *http.Client  // nil: one that dials through Endpoints.DialContext
-	Timeout   time.Duration // of one request; 0: RequestTimeout (below the claim's lease either way)
+	Timeout   time.Duration // of one request, at most RequestTimeout (0: that); a claim's lease is six of them
 	once      sync.Once
 }
 
@@ -128,7 +127,7 @@ func (d *Deliverer) Tick(ctx context.Context) (int, error) {
 			select u.*, s.url, s.secret, s.previous_secret, s.previous_until, s.tenant_id sub_tenant,
 				e.topic, e.subject_id, e.payload, e.occurred_at
 			from u join webhook_subscriptions s on s.id = u.subscription_id
-			join outbox_events e on e.tenant_id = u.event_tenant and e.id = u.event_id`, now, now.Add(lease), batch)
+			join outbox_events e on e.tenant_id = u.event_tenant and e.id = u.event_id`, now, now.Add(6*d.timeout()), batch)
 	})
 	if err != nil || len(due) == 0 {
 		return 0, err
@@ -162,7 +161,7 @@ type Body struct {
 }
 
 var subjectKinds = map[string]string{"order": "Order", "case": "AfterSalesCase", "rating": "Rating",
-	"violation": "Violation", "penalty": "Penalty", "metric": "Store", "score": "Store"}
+	"violation": "Violation", "penalty": "Penalty", "metric": "Store", "score": "Store", "bulk_export": "BulkExport"}
 
 func body(c claimed) ([]byte, error) {
 	kind := subjectKinds[strings.SplitN(c.Topic, ".", 2)[0]]
@@ -227,13 +226,16 @@ func giveUp(ctx context.Context, tx *sqlx.Tx, c claimed, failure string, now tim
 	return err
 }
 
+func (d *Deliverer) timeout() time.Duration {
+	if d.Timeout <= 0 || d.Timeout > RequestTimeout {
+		return RequestTimeout
+	}
+	return d.Timeout
+}
+
 // post sends the request; failure is nil on a 2xx answer, else what went wrong (the status, or the error).
 func (d *Deliverer) post(ctx context.Context, c claimed, b []byte, at time.Time, secrets []string) (status *int, failure *string, took time.Duration) {
-	timeout := d.Timeout
-	if timeout <= 0 || timeout > RequestTimeout {
-		timeout = RequestTimeout
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := context.WithTimeout(ctx, d.timeout())
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL, bytes.NewReader(b))
 	if err != nil {

@@ -12,6 +12,7 @@ var Topics = []string{
 	"case.created", "case.status_changed", "case.deadline_near",
 	"rating.created", "violation.issued", "penalty.started",
 	"metric.status_changed", "score.level_changed",
+	"bulk_export.finished",
 }
 
 // KnownTopic reports whether t is one of Topics.

@@ -10,6 +10,7 @@ import (
 	"time"
 	"tradeguard/aftersales"
 	"tradeguard/catalog"
+	"tradeguard/exports"
 	"tradeguard/lifecycle"
 	"tradeguard/metrics"
 	"tradeguard/orders"
@@ -210,6 +211,27 @@ type ArbitrationRuleInput struct {
 	Liability       string  `json:"liability"`
 	Note            string  `json:"note"`
 	ExpectedVersion *int    `json:"expectedVersion,omitempty"`
+}
+
+type BulkExportCreateInput struct {
+	Kind   string            `json:"kind"`
+	Format *string           `json:"format,omitempty"`
+	Filter *BulkExportFilter `json:"filter,omitempty"`
+}
+
+// Which rows an export holds; every bound is optional.
+type BulkExportFilter struct {
+	// Created (violations: issued) at or after.
+	CreatedFrom *time.Time `json:"createdFrom,omitempty"`
+	// Created (violations: issued) before.
+	CreatedTo *time.Time `json:"createdTo,omitempty"`
+	// Orders and cases only: changed at or after, as OrderFilter.updatedSince.
+	UpdatedSince *time.Time `json:"updatedSince,omitempty"`
+}
+
+type BulkExportPayload struct {
+	Export     *exports.Export `json:"export,omitempty"`
+	UserErrors []UserError     `json:"userErrors"`
 }
 
 type BuyerAbuseFlagPayload struct {

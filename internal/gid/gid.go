@@ -17,3 +17,24 @@ func Encode(kind string, ids ...uuid.UUID) string {
 	}
 	return base64.RawURLEncoding.EncodeToString([]byte(strings.Join(parts, ":")))
 }
+
+// Decode reads a global id of the wanted kind with n uuids; ok is false for anything else, which callers
+// answer exactly like a missing object.
+func Decode(id, kind string, n int) (ids []uuid.UUID, ok bool) {
+	raw, err := base64.RawURLEncoding.DecodeString(id)
+	if err != nil {
+		return nil, false
+	}
+	parts := strings.Split(string(raw), ":")
+	if len(parts) != n+1 || parts[0] != kind {
+		return nil, false
+	}
+	for _, p := range parts[1:] {
+		u, err := uuid.Parse(p)
+		if err != nil {
+			return nil, false
+		}
+		ids = append(ids, u)
+	}
+	return ids, true
+}
