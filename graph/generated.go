@@ -8053,7 +8053,7 @@ enum BulkExportKind {
 }
 
 enum BulkExportFormat {
-  "One JSON object per line (application/x-ndjson); an order carries its lines, a case its items."
+  "One JSON object per line (application/x-ndjson); orders and cases carry their items."
   JSONL
   "A header, then one row per object (UTF-8 with a byte order mark); nested values are JSON text."
   CSV

@@ -33,7 +33,8 @@ const (
 //     nothing of the request. A POST that is neither JSON nor multipart answers 415.
 //   - A GraphQL request error (parse, validation, unknown operation, variable coercion, our limits) answers
 //     without a data entry: 200 as application/json (legacy clients read the errors), 400 as
-//     application/graphql-response+json (403 when it is a permission refusal, such as introspection).
+//     application/graphql-response+json (403 when it is a permission refusal, such as introspection; 200 for
+//     an automatic persisted query's PERSISTED_QUERY_NOT_FOUND).
 //   - A mutation over GET answers 405 with Allow: POST, before anything runs.
 //   - A request its caller's bucket does not hold (throttle.go) answers 429 THROTTLED with Retry-After.
 //   - Anything that executed answers 200 with data, errors or not.
@@ -122,8 +123,12 @@ func throttledFor(resp *graphql.Response) (wait int, ok bool) {
 }
 
 // requestErrorStatus is the status of a request error answered as application/graphql-response+json: 403 when
-// every error is a permission refusal, else 400.
+// every error is a permission refusal, else 400. PERSISTED_QUERY_NOT_FOUND is 200: it is a step of the APQ
+// protocol (the client sends the text next), not a failure, and browsers log every 4xx as one.
 func requestErrorStatus(errs gqlerror.List) int {
+	if len(errs) == 1 && errs[0].Extensions["code"] == CodePersistedQueryNotFound {
+		return http.StatusOK
+	}
 	for _, e := range errs {
 		if e.Extensions["code"] != CodeForbidden {
 			return http.StatusBadRequest

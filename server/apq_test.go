@@ -50,6 +50,16 @@ func TestPersistedQueries(t *testing.T) {
 	if r := postAPQ(t, h, owner, nil, v1(hash)); r.Status != 200 || r.code() != "PERSISTED_QUERY_NOT_FOUND" || r.Data != nil {
 		t.Fatalf("unknown hash: HTTP %d %+v", r.Status, r.Errors)
 	}
+	// The same for a client that asks for application/graphql-response+json (the portal): a step of the
+	// protocol, not a 4xx the browser would log as a failure.
+	raw, _ := json.Marshal(map[string]any{"extensions": map[string]any{"persistedQuery": v1(hash)}})
+	req, _ := http.NewRequest(http.MethodPost, h.URL+"/graphql", bytes.NewReader(raw))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/graphql-response+json")
+	req.Header.Set("Authorization", "Bearer "+owner)
+	if r := h.do(t, req); r.Status != 200 || r.code() != "PERSISTED_QUERY_NOT_FOUND" || r.Data != nil {
+		t.Fatalf("unknown hash, graphql-response+json: HTTP %d %+v", r.Status, r.Errors)
+	}
 	withText := ok(t, postAPQ(t, h, owner, &q, v1(hash)))
 	hashOnly := ok(t, postAPQ(t, h, owner, nil, v1(hash)))
 	if string(withText.Data["orders"]) != string(hashOnly.Data["orders"]) || !strings.Contains(string(hashOnly.Data["viewer"]), lotusOwner) {
@@ -57,7 +67,7 @@ func TestPersistedQueries(t *testing.T) {
 	}
 	// GET with the hash alone (what Apollo's clients send for queries, to be cached by HTTP caches).
 	ext, _ := json.Marshal(map[string]any{"persistedQuery": v1(hash)})
-	req, _ := http.NewRequest(http.MethodGet, h.URL+"/graphql?extensions="+url.QueryEscape(string(ext)), nil)
+	req, _ = http.NewRequest(http.MethodGet, h.URL+"/graphql?extensions="+url.QueryEscape(string(ext)), nil)
 	req.Header.Set("Authorization", "Bearer "+owner)
 	if r := ok(t, h.do(t, req)); string(r.Data["orders"]) != string(withText.Data["orders"]) {
 		t.Fatalf("GET by hash: %s", r.Data["orders"])

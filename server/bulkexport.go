@@ -76,6 +76,9 @@ func bulkExportHandler(db *sqlx.DB) http.Handler {
 		h.Set("Content-Disposition", `attachment; filename="`+strings.ToLower(e.Kind)+"-"+e.CreatedAt.UTC().Format("20060102-150405")+ext+`"`)
 		h.Set("Cache-Control", "private, no-store")
 		h.Set("X-Content-Type-Options", "nosniff")
+		if r.Method == http.MethodHead {
+			return
+		}
 		rc := http.NewResponseController(w)
 		sent := false
 		for seq := range e.Chunks {

@@ -146,6 +146,11 @@ func TestBulkExportOrdersJSONLAndCSV(t *testing.T) {
 		res.Header.Get("Content-Length") != strconv.Itoa(len(body)) || float64(len(body)) != e.Bytes {
 		t.Fatalf("download: %d %v (%d bytes; export says %v)", res.StatusCode, res.Header, len(body), e.Bytes)
 	}
+	head, _ := http.NewRequest(http.MethodHead, h.URL+*e.DownloadPath, nil)
+	head.Header.Set("Authorization", "Bearer "+w.owner)
+	if res, err := http.DefaultClient.Do(head); err != nil || res.StatusCode != 200 || res.ContentLength != int64(len(body)) {
+		t.Fatalf("HEAD: %v %v", res, err)
+	}
 	if chunks := h.sysCount(t, `select count(*) from bulk_export_chunks where export_id = $1`, exportUUID(t, e.ID)); chunks < 3 {
 		t.Fatalf("the file is %d chunks; want several at 2 KiB each", chunks)
 	}

@@ -46,7 +46,7 @@ export async function openPage(t, browser, path, { lang, watch } = {}) {
     (req.failure()?.errorText === 'net::ERR_ABORTED' ? aborted : problems).push(msg);
   });
   page.on('response', (res) => {
-    if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.request().method()} ${res.url()}`);
+    if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.request().method()} ${res.url()}${operationOf(res.request())}`);
   });
   await page.exposeFunction('__cspViolation', (v) => problems.push(`Content-Security-Policy violation: ${v}`));
   await page.addInitScript(() => {
@@ -58,4 +58,15 @@ export async function openPage(t, browser, path, { lang, watch } = {}) {
   const watched = watch?.(page);
   const res = await page.goto(BASE_URL + path, { waitUntil: 'load' });
   return { page, problems, aborted, requests, res, watched };
+}
+
+// operationOf names a GraphQL request's operation (" Name"), so that two refused requests of one page tell
+// apart: persisted queries carry no text to tell them by.
+function operationOf(req) {
+  try {
+    const name = JSON.parse(req.postData() ?? '').operationName;
+    return name ? ` ${name}` : '';
+  } catch {
+    return '';
+  }
 }

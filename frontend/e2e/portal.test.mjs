@@ -120,6 +120,30 @@ describe('portal shell', () => {
     assertNoProblems(problems);
   });
 
+  test('queries go as persisted-query hashes, and alone once the server knows their text', async (t) => {
+    const { page, problems } = await signedIn(t, browser, OWNER, { path: '/dashboard' });
+    await page.getByTestId('score-value').waitFor();
+    await page.waitForLoadState('networkidle');
+    const bodies = [];
+    page.on('request', (r) => {
+      if (!r.url().endsWith('/graphql') || r.method() !== 'POST') return;
+      try {
+        bodies.push(JSON.parse(r.postData() ?? ''));
+      } catch {
+        // a multipart upload: not a query
+      }
+    });
+    await page.reload();
+    await page.getByTestId('score-value').waitFor();
+    await page.waitForLoadState('networkidle');
+    const persisted = bodies.filter((b) => b.extensions?.persistedQuery);
+    assert.ok(persisted.length > 0, `no persisted query among ${bodies.length} requests`);
+    for (const b of persisted) assert.match(b.extensions.persistedQuery.sha256Hash, /^[0-9a-f]{64}$/);
+    // The dashboard's queries were sent (with their text) before the reload: now their hashes suffice.
+    assert.ok(persisted.some((b) => b.query === undefined), 'every query still carried its text');
+    assertNoProblems(problems);
+  });
+
   test('an expired access token is renewed silently with the refresh token', async (t) => {
     const { page, problems } = await signedIn(t, browser, OWNER, { path: '/dashboard' });
     await page.getByTestId('score-value').waitFor();

@@ -1,11 +1,14 @@
 import { Client, cacheExchange, fetchExchange } from 'urql';
 import { authExchange } from '@urql/exchange-auth';
+import { persistedExchange } from '@urql/exchange-persisted';
 import { expiresSoon, getSession, renew } from '../auth/session';
 
 // The portal's GraphQL client. Every operation carries the session's access token; one that is about to
 // expire is renewed first, and a request refused as UNAUTHENTICATED is renewed and sent again, so a form
 // being filled survives the 15-minute token. When renewal fails the session is cleared and the app returns
-// to sign-in (App.tsx listens for that).
+// to sign-in (App.tsx listens for that). Queries go as automatic persisted queries: the SHA-256 of the text
+// first, the text only when the server has not seen it yet (README: Calling the API); mutations (uploads
+// among them) always carry their text.
 export function createClient(): Client {
   return new Client({
     url: '/graphql',
@@ -31,6 +34,8 @@ export function createClient(): Client {
           await renew();
         },
       })),
+      // POST, not GET: the answers depend on the Authorization header, so nothing is to be gained from caches.
+      persistedExchange({ preferGetForPersistedQueries: false }),
       fetchExchange,
     ],
   });

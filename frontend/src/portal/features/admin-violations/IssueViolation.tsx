@@ -1,6 +1,6 @@
 import { ModalForm, ProFormDigit, ProFormSelect, ProFormTextArea } from '@ant-design/pro-components';
 import { Alert, App, Flex, Form, Space, Tag, Typography } from 'antd';
-import { useEffect, useState } from 'react';
+import { useLayoutEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useMutation, useQuery } from 'urql';
 import { AdminViolationCasesDocument, AdminViolationIssueDocument, type AdminViolationsDeskQuery } from '../../../gql/graphql';
@@ -50,7 +50,8 @@ export function IssueViolation({
   const [{ data: cases, fetching: casesLoading }] = useQuery({ query: AdminViolationCasesDocument, variables: { storeId: storeId ?? '' }, pause: !storeId });
   const chosen = codes.find((c) => c.code === code);
 
-  useEffect(() => {
+  // Before the modal is painted: a reset after it (an effect) could wipe what the user already did there.
+  useLayoutEffect(() => {
     if (open) {
       setRest([]);
       form.resetFields();
