@@ -6,6 +6,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 
 	"github.com/lib/pq"
@@ -29,7 +30,9 @@ const (
 // Up applies every pending migration. db must be connected as the schema owner. Several processes may call it
 // at once: a PostgreSQL advisory lock lets one migrate while the others wait.
 func Up(ctx context.Context, db *sql.DB) error {
-	if _, err := db.ExecContext(ctx, "create schema if not exists "+metaSchema); err != nil {
+	// "if not exists" is not atomic: two processes creating it at once may both pass the check, and the
+	// second then fails on the catalog's unique index. The schema exists either way.
+	if _, err := db.ExecContext(ctx, "create schema if not exists "+metaSchema); err != nil && !isDuplicate(err) {
 		return fmt.Errorf("migrations: %w", err)
 	}
 	locker, err := lock.NewPostgresSessionLocker()
@@ -62,4 +65,9 @@ func Bootstrap(ctx context.Context, super *sql.DB, dbname string) error {
 		}
 	}
 	return nil
+}
+
+func isDuplicate(err error) bool {
+	var pe *pq.Error
+	return errors.As(err, &pe) && (pe.Code == "23505" || pe.Code == "42P06")
 }

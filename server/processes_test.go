@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -18,6 +19,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"tradeguard/internal/testdb"
 	"tradeguard/migrations"
@@ -61,6 +64,14 @@ type serverProcess struct {
 // listens.
 func startProcess(t *testing.T, suffix string, flags ...string) *serverProcess {
 	t.Helper()
+	p := spawnProcess(t, suffix, flags...)
+	p.waitReady(t)
+	return p
+}
+
+// spawnProcess starts a server process without waiting for it.
+func spawnProcess(t *testing.T, suffix string, flags ...string) *serverProcess {
+	t.Helper()
 	args := append([]string{"-addr", "127.0.0.1:0", "-data", t.TempDir(), "-demo", "off"}, flags...)
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperServerProcess$", "-test.count=1")
 	cmd.Env = append(os.Environ(), helperArgs+"="+strings.Join(args, " "),
@@ -78,16 +89,21 @@ func startProcess(t *testing.T, suffix string, flags ...string) *serverProcess {
 			t.Logf("process %d said:\n%s", cmd.Process.Pid, p.out)
 		}
 	})
+	return p
+}
+
+// waitReady waits until the process listens (it prints the portal's address).
+func (p *serverProcess) waitReady(t *testing.T) {
+	t.Helper()
 	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if strings.Contains(p.out.String(), "portal:") {
-			return p
+			return
 		}
-		if cmd.ProcessState != nil {
+		if p.cmd.ProcessState != nil {
 			break
 		}
 	}
 	t.Fatalf("server process did not start:\n%s", p.out)
-	return nil
 }
 
 // kill ends the process at once, as a crash or an OOM kill would: nothing is flushed, nothing recorded.
@@ -229,4 +245,58 @@ func TestWebhooksSurviveAKilledProcessAndTwoProcessesSendOnce(t *testing.T) {
 		}
 	}
 	t.Logf("%d deliveries in flight at the kill, each sent again once; %d more sent once each by two processes", inFlight, len(all)-inFlight)
+}
+
+// Two processes started together on an empty database: one migrates while the other waits for it, and
+// both serve (issue #14: start-up migrations are safe when processes start together).
+func TestTwoProcessesStartTogetherOnAnEmptyDatabase(t *testing.T) {
+	const suffix = "together"
+	testdb.Migrated(t) // the cluster's roles
+	super := sqlx.MustOpen("postgres", testdb.New(t))
+	name := regexp.MustCompile(`dbname=(\S+)`).FindStringSubmatch(testdb.DSNForAnother(t, migrations.OwnerRole, suffix))[1]
+	super.MustExec(`create database ` + pq.QuoteIdentifier(name) + ` owner ` + migrations.OwnerRole)
+	t.Cleanup(func() { // after the processes are gone (cleanups run last first)
+		if _, err := super.Exec(`drop database if exists ` + pq.QuoteIdentifier(name) + ` with (force)`); err != nil {
+			t.Errorf("drop the test's database: %v", err)
+		}
+		super.Close()
+	})
+
+	a := spawnProcess(t, suffix, "-scheduler-every", "0")
+	b := spawnProcess(t, suffix, "-scheduler-every", "0")
+	a.waitReady(t)
+	b.waitReady(t)
+	owner := sqlx.MustOpen("postgres", testdb.DSNForAnother(t, migrations.OwnerRole, suffix))
+	defer owner.Close()
+	var applied, distinct, files int
+	if err := owner.QueryRow(`select count(*), count(distinct version_id) from tradeguard_meta.goose_db_version where version_id > 0`).Scan(&applied, &distinct); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir("../migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".sql") {
+			files++
+		}
+	}
+	if applied != files || distinct != files {
+		t.Fatalf("%d migrations recorded (%d distinct); there are %d", applied, distinct, files)
+	}
+	for _, p := range []*serverProcess{a, b} {
+		res, err := http.Get(strings.TrimSuffix(portalURL(p), "/") + "/readyz")
+		if err != nil || res.StatusCode != 200 {
+			t.Fatalf("a process is not ready: %v %v", res, err)
+		}
+		res.Body.Close()
+	}
+}
+
+func portalURL(p *serverProcess) string {
+	m := regexp.MustCompile(`portal:\s+(http://\S+)`).FindStringSubmatch(p.out.String())
+	if m == nil {
+		return ""
+	}
+	return m[1]
 }
