@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 
+	"tradeguard/internal/gid"
 	"tradeguard/tenants"
 )
 
@@ -62,12 +63,29 @@ func (e Export) Filter() Filter {
 	return f
 }
 
+// Progress is rowsDone / rowsTotal, 0 to 1: 0 before the run counted its rows, 1 once it succeeded or when
+// there is nothing to write.
+func (e Export) Progress() float64 {
+	switch {
+	case e.Status == "SUCCEEDED":
+		return 1
+	case e.RowsTotal == nil:
+		return 0
+	case *e.RowsTotal == 0:
+		return 1
+	}
+	return min(float64(e.RowsDone)/float64(*e.RowsTotal), 1)
+}
+
+// GlobalID is the export's id in the API.
+func (e Export) GlobalID() string { return gid.Encode(Kind, e.StoreID, e.ID) }
+
 // DownloadPath is where a finished export's file is served (GET, with the same bearer token).
-func (e Export) DownloadPath(globalID string) *string {
+func (e Export) DownloadPath() *string {
 	if e.Status != "SUCCEEDED" {
 		return nil
 	}
-	p := "/exports/bulk/" + globalID
+	p := "/exports/bulk/" + e.GlobalID()
 	return &p
 }
 

@@ -11,7 +11,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 
-	"tradeguard/internal/gid"
 	"tradeguard/tenants"
 )
 
@@ -213,10 +212,9 @@ func (x *Exporter) finish(ctx context.Context, e Export, rows int, failure error
 		if err != nil {
 			return err
 		}
-		id := gid.Encode(Kind, e.StoreID, e.ID)
-		done := Export{Status: status}
-		payload, err := json.Marshal(map[string]any{"exportId": id, "kind": e.Kind, "format": e.Format,
-			"status": status, "rows": rows, "bytes": bytes, "error": msg, "downloadPath": done.DownloadPath(id)})
+		e.Status = status
+		payload, err := json.Marshal(map[string]any{"exportId": e.GlobalID(), "kind": e.Kind, "format": e.Format,
+			"status": status, "rows": rows, "bytes": bytes, "error": msg, "downloadPath": e.DownloadPath()})
 		if err != nil {
 			return err
 		}

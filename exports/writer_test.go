@@ -93,3 +93,22 @@ func validationCodes(in Input) string {
 	}
 	return strings.Join(codes, " ")
 }
+
+func TestProgress(t *testing.T) {
+	n := func(v int) *int { return &v }
+	for _, tc := range []struct {
+		e    Export
+		want float64
+	}{
+		{Export{Status: "QUEUED"}, 0},
+		{Export{Status: "RUNNING", RowsTotal: n(200), RowsDone: 50}, 0.25},
+		{Export{Status: "RUNNING", RowsTotal: n(0)}, 1},
+		{Export{Status: "RUNNING", RowsTotal: n(10), RowsDone: 12}, 1}, // never past the end
+		{Export{Status: "SUCCEEDED", RowsTotal: n(10), RowsDone: 10}, 1},
+		{Export{Status: "FAILED", RowsTotal: n(10), RowsDone: 3}, 0.3},
+	} {
+		if got := tc.e.Progress(); got != tc.want {
+			t.Errorf("%+v: progress %v; want %v", tc.e, got, tc.want)
+		}
+	}
+}

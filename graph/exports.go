@@ -39,15 +39,3 @@ func bulkExport(ctx context.Context, id string) (*exports.Export, error) {
 	}
 	return &e, err
 }
-
-func exportProgress(e *exports.Export) float64 {
-	switch {
-	case e.Status == "SUCCEEDED":
-		return 1
-	case e.RowsTotal == nil:
-		return 0
-	case *e.RowsTotal == 0:
-		return 1
-	}
-	return min(float64(e.RowsDone)/float64(*e.RowsTotal), 1)
-}

@@ -95,7 +95,7 @@ func (r *apiTokenResolver) Scopes(ctx context.Context, obj *tenants.APIToken) ([
 
 // ID is the resolver for the id field.
 func (r *bulkExportResolver) ID(ctx context.Context, obj *exports.Export) (string, error) {
-	return globalID(exports.Kind, obj.StoreID, obj.ID), nil
+	return obj.GlobalID(), nil
 }
 
 // Filter is the resolver for the filter field.
@@ -106,7 +106,7 @@ func (r *bulkExportResolver) Filter(ctx context.Context, obj *exports.Export) (*
 
 // Progress is the resolver for the progress field.
 func (r *bulkExportResolver) Progress(ctx context.Context, obj *exports.Export) (float64, error) {
-	return exportProgress(obj), nil
+	return obj.Progress(), nil
 }
 
 // Bytes is the resolver for the bytes field.
@@ -116,7 +116,7 @@ func (r *bulkExportResolver) Bytes(ctx context.Context, obj *exports.Export) (fl
 
 // DownloadPath is the resolver for the downloadPath field.
 func (r *bulkExportResolver) DownloadPath(ctx context.Context, obj *exports.Export) (*string, error) {
-	return obj.DownloadPath(globalID(exports.Kind, obj.StoreID, obj.ID)), nil
+	return obj.DownloadPath(), nil
 }
 
 // ID is the resolver for the id field.

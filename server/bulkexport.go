@@ -120,8 +120,3 @@ func inSession(r *http.Request, db *sqlx.DB, p tenants.Principal, fn func(*tenan
 	defer func() { _ = s.Rollback() }()
 	return fn(s)
 }
-
-func internalError(w http.ResponseWriter, r *http.Request, what string, err error) {
-	slog.ErrorContext(r.Context(), what, "request_id", reqid.From(r.Context()), "error", err)
-	writeError(w, http.StatusInternalServerError, "INTERNAL", "internal error; quote request id "+reqid.From(r.Context()))
-}

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"errors"
-	"log/slog"
 	"net/http"
 	"strings"
 
@@ -11,7 +10,6 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"tradeguard/aftersales"
-	"tradeguard/internal/reqid"
 	"tradeguard/tenants"
 )
 
@@ -52,8 +50,7 @@ func evidenceHandler(db *sqlx.DB) http.Handler {
 			writeError(w, http.StatusForbidden, "FORBIDDEN", "this token may not read cases (it needs cases:read)")
 			return
 		case err != nil:
-			slog.ErrorContext(r.Context(), "evidence download", "request_id", reqid.From(r.Context()), "error", err)
-			writeError(w, http.StatusInternalServerError, "INTERNAL", "internal error; quote request id "+reqid.From(r.Context()))
+			internalError(w, r, "evidence download", err)
 			return
 		}
 		h := w.Header()

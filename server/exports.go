@@ -72,8 +72,7 @@ func scoreboardCSV(db *sqlx.DB, now func() time.Time) http.Handler {
 		case cw == nil && errors.As(err, &rules) && len(rules) > 0:
 			writeFieldError(w, http.StatusBadRequest, rules[0].Code, rules[0].Field[len(rules[0].Field)-1:], rules[0].Message)
 		case cw == nil:
-			slog.ErrorContext(r.Context(), "scoreboard export", "request_id", reqid.From(r.Context()), "error", err)
-			writeError(w, http.StatusInternalServerError, "INTERNAL", "internal error; quote request id "+reqid.From(r.Context()))
+			internalError(w, r, "scoreboard export", err)
 		default: // mid-stream: the status is sent; cut the file so it cannot pass for complete
 			slog.ErrorContext(r.Context(), "scoreboard export cut", "request_id", reqid.From(r.Context()), "error", err)
 			panic(http.ErrAbortHandler)

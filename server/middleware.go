@@ -128,6 +128,13 @@ func writeError(w http.ResponseWriter, status int, code, msg string) {
 	})
 }
 
+// internalError logs an unexpected failure with the request id and answers 500 with that id alone, so the
+// caller can quote it and learns nothing of the cause.
+func internalError(w http.ResponseWriter, r *http.Request, what string, err error) {
+	slog.ErrorContext(r.Context(), what, "request_id", reqid.From(r.Context()), "error", err)
+	writeError(w, http.StatusInternalServerError, "INTERNAL", "internal error; quote request id "+reqid.From(r.Context()))
+}
+
 // writeFieldError is writeError for a refusal about one field of the request, named in extensions.field.
 func writeFieldError(w http.ResponseWriter, status int, code string, field []string, msg string) {
 	w.Header().Set("Content-Type", "application/json")
