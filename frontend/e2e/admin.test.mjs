@@ -274,6 +274,7 @@ describe('queues', () => {
       await page.getByTestId('queue-total').waitFor();
       await page.locator(`[data-testid=${kind}-queue] .ant-spin-spinning`).waitFor({ state: 'detached' }).catch(() => {});
       const q = (await api(page, QUEUE))[field];
+      await page.waitForFunction((n) => document.querySelector('[data-testid=queue-total]')?.textContent === String(n), q.totalCount).catch(() => {});
       assert.equal(await page.getByTestId('queue-total').innerText(), String(q.totalCount));
       const rows = page.locator(`[data-testid=${kind}-queue] tr.ant-table-row`);
       assert.equal(await rows.count(), q.nodes.length);

@@ -17,7 +17,7 @@ export default function ArbitrationPage() {
         kind="arbitration"
         list={list}
         cases={q?.nodes ?? []}
-        totalCount={q?.totalCount ?? 0}
+        totalCount={q?.totalCount}
         hasNextPage={!!q?.pageInfo.hasNextPage}
         endCursor={q?.pageInfo.endCursor}
         fetching={fetching}

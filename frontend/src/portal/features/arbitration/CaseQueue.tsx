@@ -56,7 +56,8 @@ export function CaseQueue({
   kind: QueueKind;
   list: UrlList;
   cases: AdminQueueCaseFragment[];
-  totalCount: number;
+  // Undefined until the first page has arrived, so nobody reads "0" for "not loaded yet".
+  totalCount?: number;
   hasNextPage: boolean;
   endCursor?: string | null;
   fetching: boolean;
@@ -191,9 +192,13 @@ export function CaseQueue({
         <Col xs={12} md={6}>
           <Card size="small" className="tg-stat-card">
             <Typography.Text type="secondary">{t(`arbitration.q.stat.${kind}`)}</Typography.Text>
-            <div className="tg-stat-value" data-testid="queue-total">
-              {totalCount}
-            </div>
+            {totalCount === undefined ? (
+              <div className="tg-stat-value">–</div>
+            ) : (
+              <div className="tg-stat-value" data-testid="queue-total">
+                {totalCount}
+              </div>
+            )}
           </Card>
         </Col>
         <Col xs={12} md={6}>
@@ -244,7 +249,7 @@ export function CaseQueue({
           onRow={(c) => ({ 'data-overdue': c.deadline && Date.parse(c.deadline.at) < now ? 'true' : 'false' }) as HTMLAttributes<HTMLElement>}
           locale={{ emptyText: t(`arbitration.q.empty.${kind}`) }}
         />
-        <CursorPager list={list} totalCount={totalCount} hasNextPage={hasNextPage} endCursor={endCursor} testId={`${kind}-pager`} />
+        <CursorPager list={list} totalCount={totalCount ?? 0} hasNextPage={hasNextPage} endCursor={endCursor} testId={`${kind}-pager`} />
       </Card>
     </Space>
   );

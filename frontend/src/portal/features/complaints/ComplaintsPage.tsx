@@ -17,7 +17,7 @@ export default function ComplaintsPage() {
         kind="complaint"
         list={list}
         cases={q?.nodes ?? []}
-        totalCount={q?.totalCount ?? 0}
+        totalCount={q?.totalCount}
         hasNextPage={!!q?.pageInfo.hasNextPage}
         endCursor={q?.pageInfo.endCursor}
         fetching={fetching}
