@@ -208,11 +208,11 @@ func (h *harness) moreQueueRows(t *testing.T) {
 			`insert into webhook_subscriptions (id, tenant_id, url, topics, secret, created_by, created_at, updated_at)
 				select '` + fixtureSubscription.String() + `', s.id, 'https://erp.example.com/hooks', '{order.paid}', 'whsec_test', st.user_id, now(), now()
 				from stores s join store_staff st on st.tenant_id = s.id and st.staff_role = 'OWNER' where s.slug = 'lotus-electronics'`,
-			`insert into webhook_deliveries (subscription_id, event_tenant, event_id, tenant_id, subject_id, seq, status, next_attempt_at)
+			`insert into webhook_deliveries (subscription_id, tenant_id, event_id, subscriber_tenant, subject_id, seq, status, next_attempt_at)
 				select '` + fixtureSubscription.String() + `', e.tenant_id, e.id, e.tenant_id, e.subject_id, e.seq, 'DELIVERED', now()
 				from outbox_events e join stores s on s.id = e.tenant_id where s.slug = 'lotus-electronics' order by e.seq limit 60`,
-			`insert into webhook_attempts (subscription_id, event_id, n, at, status_code, latency_ms)
-				select d.subscription_id, d.event_id, g, now(), 200, 5 from webhook_deliveries d cross join generate_series(1, 2) g
+			`insert into webhook_attempts (tenant_id, subscription_id, event_id, n, at, status_code, latency_ms)
+				select d.tenant_id, d.subscription_id, d.event_id, g, now(), 200, 5 from webhook_deliveries d cross join generate_series(1, 2) g
 				where d.subscription_id = '` + fixtureSubscription.String() + `'`,
 			// Forty finished exports of lotus.
 			`insert into bulk_exports (tenant_id, id, kind, format, status, rows_total, rows_done, chunks, requested_by, created_at, expires_at)

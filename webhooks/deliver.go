@@ -93,7 +93,7 @@ func (d *Deliverer) Run(ctx context.Context, every time.Duration) {
 type claimed struct {
 	SubscriptionID uuid.UUID  `db:"subscription_id"`
 	EventID        uuid.UUID  `db:"event_id"`
-	StoreID        uuid.UUID  `db:"event_tenant"`
+	StoreID        uuid.UUID  `db:"tenant_id"` // the event's store
 	Attempt        int        `db:"attempts"`
 	FirstAttemptAt time.Time  `db:"first_attempt_at"`
 	URL            string     `db:"url"`
@@ -115,19 +115,19 @@ func (d *Deliverer) Tick(ctx context.Context) (int, error) {
 	var due []claimed
 	err := tenants.Run(ctx, d.DB, tenants.System, func(tx *sqlx.Tx) error {
 		return tx.SelectContext(ctx, &due, `with c as (
-				select x.subscription_id, x.event_id from webhook_deliveries x
+				select x.tenant_id, x.subscription_id, x.event_id from webhook_deliveries x
 				where x.status = 'PENDING' and x.next_attempt_at <= $1
-				  and not exists (select 1 from webhook_deliveries y where y.subscription_id = x.subscription_id
+				  and not exists (select 1 from webhook_deliveries y where y.tenant_id = x.tenant_id and y.subscription_id = x.subscription_id
 				    and y.subject_id = x.subject_id and y.status = 'PENDING' and y.seq < x.seq)
 				order by x.next_attempt_at, x.seq limit $3 for update of x skip locked),
 			u as (update webhook_deliveries d set next_attempt_at = $2, attempts = d.attempts + 1,
 				first_attempt_at = coalesce(d.first_attempt_at, $1)
-				from c where d.subscription_id = c.subscription_id and d.event_id = c.event_id
-				returning d.subscription_id, d.event_id, d.event_tenant, d.attempts, d.first_attempt_at)
+				from c where d.tenant_id = c.tenant_id and d.subscription_id = c.subscription_id and d.event_id = c.event_id
+				returning d.subscription_id, d.event_id, d.tenant_id, d.attempts, d.first_attempt_at)
 			select u.*, s.url, s.secret, s.previous_secret, s.previous_until, s.tenant_id sub_tenant,
 				e.topic, e.subject_id, e.payload, e.occurred_at
 			from u join webhook_subscriptions s on s.id = u.subscription_id
-			join outbox_events e on e.tenant_id = u.event_tenant and e.id = u.event_id`, now, now.Add(6*d.timeout()), batch)
+			join outbox_events e on e.tenant_id = u.tenant_id and e.id = u.event_id`, now, now.Add(6*d.timeout()), batch)
 	})
 	if err != nil || len(due) == 0 {
 		return 0, err
@@ -188,18 +188,18 @@ func (d *Deliverer) send(ctx context.Context, c claimed) error {
 	status, failure, took := d.post(ctx, c, b, sentAt, secrets)
 	now := d.Now()
 	return tenants.Run(ctx, d.DB, tenants.System, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, `insert into webhook_attempts (subscription_id, event_id, n, at, status_code, latency_ms, error)
-			values ($1, $2, $3, $4, $5, $6, $7)`, c.SubscriptionID, c.EventID, c.Attempt, sentAt, status, took.Milliseconds(), failure); err != nil {
+		if _, err := tx.ExecContext(ctx, `insert into webhook_attempts (tenant_id, subscription_id, event_id, n, at, status_code, latency_ms, error)
+			values ($8, $1, $2, $3, $4, $5, $6, $7)`, c.SubscriptionID, c.EventID, c.Attempt, sentAt, status, took.Milliseconds(), failure, c.StoreID); err != nil {
 			return err
 		}
 		switch {
 		case failure == nil:
 			_, err := tx.ExecContext(ctx, `update webhook_deliveries set status = 'DELIVERED', delivered_at = $3
-				where subscription_id = $1 and event_id = $2`, c.SubscriptionID, c.EventID, now)
+				where tenant_id = $4 and subscription_id = $1 and event_id = $2`, c.SubscriptionID, c.EventID, now, c.StoreID)
 			return err
 		case now.Sub(c.FirstAttemptAt) < GiveUpAfter:
 			_, err := tx.ExecContext(ctx, `update webhook_deliveries set next_attempt_at = $3
-				where subscription_id = $1 and event_id = $2`, c.SubscriptionID, c.EventID, now.Add(Backoff(c.Attempt)))
+				where tenant_id = $4 and subscription_id = $1 and event_id = $2`, c.SubscriptionID, c.EventID, now.Add(Backoff(c.Attempt)), c.StoreID)
 			return err
 		}
 		return giveUp(ctx, tx, c, *failure, now)

@@ -16,7 +16,7 @@ import (
 type Delivery struct {
 	SubscriptionID uuid.UUID       `db:"subscription_id"`
 	EventID        uuid.UUID       `db:"event_id"`
-	StoreID        uuid.UUID       `db:"event_tenant"`
+	StoreID        uuid.UUID       `db:"tenant_id"` // the event's store
 	Topic          string          `db:"topic"`
 	OccurredAt     time.Time       `db:"occurred_at"`
 	Payload        json.RawMessage `db:"payload"`
@@ -52,22 +52,23 @@ func Deliveries(ctx context.Context, s *tenants.Session, subscription uuid.UUID,
 		if !owns(s.Principal(), sub) {
 			return tenants.ErrNotFound
 		}
-		if err := tx.SelectContext(ctx, &out, `select d.subscription_id, d.event_id, d.event_tenant, e.topic, e.occurred_at,
+		if err := tx.SelectContext(ctx, &out, `select d.subscription_id, d.event_id, d.tenant_id, e.topic, e.occurred_at,
 				e.payload, d.seq, d.status, case when d.status = 'PENDING' then d.next_attempt_at end next_attempt_at, d.delivered_at
-			from webhook_deliveries d join outbox_events e on e.tenant_id = d.event_tenant and e.id = d.event_id
+			from webhook_deliveries d join outbox_events e on e.tenant_id = d.tenant_id and e.id = d.event_id
 			where d.subscription_id = $1 and ($2 = 0 or d.seq < $2) order by d.seq desc limit $3`, subscription, before, limit+1); err != nil {
 			return err
 		}
 		if len(out) > limit {
 			out, more = out[:limit], true
 		}
-		events := make([]uuid.UUID, len(out))
+		events, stores := make([]uuid.UUID, len(out)), make([]uuid.UUID, len(out))
 		for i, d := range out {
-			events[i] = d.EventID
+			events[i], stores[i] = d.EventID, d.StoreID
 		}
 		var attempts []Attempt
 		if err := tx.SelectContext(ctx, &attempts, `select subscription_id, event_id, n, at, status_code, latency_ms, error
-			from webhook_attempts where subscription_id = $1 and event_id = any($2) order by n`, subscription, pq.Array(events)); err != nil {
+			from webhook_attempts where tenant_id = any($3) and subscription_id = $1 and event_id = any($2) order by n`,
+			subscription, pq.Array(events), pq.Array(stores)); err != nil {
 			return err
 		}
 		byEvent := map[uuid.UUID][]Attempt{}
