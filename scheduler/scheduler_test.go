@@ -229,3 +229,36 @@ func TestStoresSeeOnlyTheirOwnDeadlines(t *testing.T) {
 		t.Fatalf("another store cancelled the deadline: %+v", d)
 	}
 }
+
+// TestEnsureLeavesAPendingJobAlone: Ensure (what every process calls at start-up for a recurring job) creates
+// the row when missing and restarts it when it has stopped, but never moves a pending one, so a restart does
+// not run the job again early. (A platform job's kind: only those may have a row without an owner.)
+func TestEnsureLeavesAPendingJobAlone(t *testing.T) {
+	e := newEnv(t)
+	ensure := func(subject uuid.UUID, due time.Time) {
+		e.sys(func(s *tenants.Session) error {
+			return scheduler.Ensure(e.ctx, s, scheduler.Deadline{Kind: "scores.snapshot", SubjectID: subject, DueAt: due}, e.clock.Now())
+		})
+	}
+	cases := []struct {
+		name   string
+		before func(subject uuid.UUID) // the row's state when Ensure is called
+		want   time.Time               // its due time after Ensure(t0)
+	}{
+		{"missing", func(uuid.UUID) {}, t0},
+		{"pending later", func(subject uuid.UUID) { ensure(subject, t0.Add(time.Hour)) }, t0.Add(time.Hour)},
+		{"pending earlier", func(subject uuid.UUID) { ensure(subject, t0.Add(-time.Hour)) }, t0.Add(-time.Hour)},
+		{"cancelled", func(subject uuid.UUID) {
+			ensure(subject, t0.Add(time.Hour))
+			e.sys(func(s *tenants.Session) error { return scheduler.Cancel(e.ctx, s, "scores.snapshot", subject, e.clock.Now()) })
+		}, t0},
+	}
+	for _, c := range cases { // not subtests: the env's helpers fail the test they were made with
+		subject := uuid.New()
+		c.before(subject)
+		ensure(subject, t0)
+		if d := e.get("scores.snapshot", subject); d.Status != "PENDING" || !d.DueAt.Equal(c.want) {
+			t.Errorf("%s: after Ensure %s due %s, want PENDING due %s", c.name, d.Status, d.DueAt.UTC(), c.want)
+		}
+	}
+}

@@ -198,12 +198,13 @@ func Handlers() map[string]scheduler.Handler {
 	}
 }
 
-// EnsureDaily schedules the daily snapshots at now (once per database, whatever the number of processes).
+// EnsureDaily makes sure the daily snapshots are scheduled: due now if they were not, else left as they are
+// (once per database, whatever the number of processes and restarts).
 func EnsureDaily(ctx context.Context, s *tenants.Session, now time.Time) error {
 	if !s.Principal().Is(tenants.RoleSystem) {
 		return tenants.ErrForbidden
 	}
-	return scheduler.Schedule(ctx, s, scheduler.Deadline{Kind: KindDaily, SubjectID: DailySubject, DueAt: now}, now)
+	return scheduler.Ensure(ctx, s, scheduler.Deadline{Kind: KindDaily, SubjectID: DailySubject, DueAt: now}, now)
 }
 
 // SnapshotEndedDays writes the final snapshot of every store's yesterday that lacks one.

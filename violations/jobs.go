@@ -67,14 +67,14 @@ func Handlers() map[string]scheduler.Handler {
 	}
 }
 
-// EnsureScan schedules the scan at now (a scan right away, and every ScanEvery after): call it once at
-// start-up as the system (tenants.Run with tenants.System, or a session of it). Several processes may call it;
-// there is one scan row whatever happens, and a pending one is only moved to now.
+// EnsureScan makes sure the scan is scheduled (right away if it was not, and every ScanEvery after): call it
+// at start-up as the system (tenants.Run with tenants.System, or a session of it). Several processes and
+// restarts may call it; there is one scan row whatever happens, and a pending one keeps its time.
 func EnsureScan(ctx context.Context, s *tenants.Session, now time.Time) error {
 	if !s.Principal().Is(tenants.RoleSystem) {
 		return tenants.ErrForbidden
 	}
-	return scheduleScan(ctx, s, now, now)
+	return scheduler.Ensure(ctx, s, scheduler.Deadline{Kind: KindScan, SubjectID: ScanSubject, DueAt: now}, now)
 }
 
 func scheduleScan(ctx context.Context, s *tenants.Session, at, now time.Time) error {

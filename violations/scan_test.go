@@ -263,6 +263,12 @@ func TestScanDeadline(t *testing.T) {
 	if d := scanRow(); !d.DueAt.Equal(at.Add(time.Minute + violations.ScanEvery)) {
 		t.Fatalf("next scan due %s, want %s", rfc(d.DueAt), rfc(at.Add(time.Minute+violations.ScanEvery)))
 	}
+	// A process that starts now (EnsureScan again) leaves the pending scan where it is: a restart does not
+	// scan again.
+	e.must(e.as(tenants.System, func(s *tenants.Session) error { return violations.EnsureScan(e.ctx, s, at.Add(2*time.Minute)) }))
+	if d := scanRow(); !d.DueAt.Equal(at.Add(time.Minute + violations.ScanEvery)) {
+		t.Fatalf("after a restart the next scan is due %s, want %s", rfc(d.DueAt), rfc(at.Add(time.Minute+violations.ScanEvery)))
+	}
 	// The job runs again (and once more, as if a second process had it too): nothing new.
 	e.runDue(at.Add(time.Minute + violations.ScanEvery))
 	e.must(e.as(tenants.System, func(s *tenants.Session) error {
