@@ -250,7 +250,9 @@ func TestEnsureLeavesAPendingJobAlone(t *testing.T) {
 		{"pending earlier", func(subject uuid.UUID) { ensure(subject, t0.Add(-time.Hour)) }, t0.Add(-time.Hour)},
 		{"cancelled", func(subject uuid.UUID) {
 			ensure(subject, t0.Add(time.Hour))
-			e.sys(func(s *tenants.Session) error { return scheduler.Cancel(e.ctx, s, "scores.snapshot", subject, e.clock.Now()) })
+			e.sys(func(s *tenants.Session) error {
+				return scheduler.Cancel(e.ctx, s, "scores.snapshot", subject, e.clock.Now())
+			})
 		}, t0},
 	}
 	for _, c := range cases { // not subtests: the env's helpers fail the test they were made with
