@@ -12,6 +12,7 @@ run: deps
 
 # Stages are announced as they start; gotestsum lists each package and ends with the count of tests run.
 test: deps
+	@scripts/deps.sh pgbouncer
 	@echo "== test 1/5: go vet and gofmt"
 	@$(MAKE) -s vet
 	@echo "== test 2/5: go generate and npm run codegen reproduce the generated code (gqlgen, graphql-codegen)"

@@ -5,7 +5,8 @@
 # GraphiQL (`npm run build`, into frontend/dist/app/, when that is missing or older than its sources).
 # Node.js 20.19+ with npm must be installed already: if not, it prints the command that installs them.
 # Usage: scripts/deps.sh [extra-debian-package ...]; the extras are installed only if their command is
-# missing (chromium for the browser tests, with a CJK font; wrk for the benchmark).
+# missing (chromium for the browser tests, with a CJK font; pgbouncer for the pooling tests; wrk for the
+# benchmark).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,7 +21,8 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb 
   missing+=(postgresql)
 fi
 for pkg in "$@"; do
-  command -v "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  # Daemons such as pgbouncer live in /usr/sbin, off a non-root user's PATH.
+  command -v "$pkg" >/dev/null 2>&1 || [ -x "/usr/sbin/$pkg" ] || missing+=("$pkg")
   # The portal's screenshots show Chinese: chromium needs a CJK font, which Debian's chromium does not bring.
   if [ "$pkg" = chromium ] && ! { command -v fc-list >/dev/null 2>&1 && fc-list :lang=zh | grep -q .; }; then
     missing+=(fonts-wqy-microhei)

@@ -232,7 +232,10 @@ func isoExpectCode(t *testing.T, r gqlResponse, code, name string) {
 // ---------------------------------------------------------------- merchant vs another store
 
 func TestIsolationMerchantCannotReachAnotherStore(t *testing.T) {
-	h := setup(t)
+	isolationMerchantCannotReachAnotherStore(t, setup(t))
+}
+
+func isolationMerchantCannotReachAnotherStore(t *testing.T, h *harness) {
 	lotus := h.login(t, lotusOwner)
 	maple := h.login(t, mapleOwner)
 	lotusStore := isoStoreID(t, h, lotus)
@@ -369,7 +372,10 @@ func TestIsolationMerchantCannotReachAnotherStore(t *testing.T) {
 // ---------------------------------------------------------------- buyer vs buyer
 
 func TestIsolationBuyersSeeOnlyTheirOwnOrders(t *testing.T) {
-	h := setup(t)
+	isolationBuyersSeeOnlyTheirOwnOrders(t, setup(t))
+}
+
+func isolationBuyersSeeOnlyTheirOwnOrders(t *testing.T, h *harness) {
 	b1 := h.login(t, buyer1)
 	b2 := h.login(t, buyer2)
 	v1 := isoViewerOf(t, h, b1)
@@ -445,8 +451,9 @@ func TestIsolationBuyersSeeOnlyTheirOwnOrders(t *testing.T) {
 
 // ---------------------------------------------------------------- roles on fields
 
-func TestIsolationRoleRefusals(t *testing.T) {
-	h := setup(t)
+func TestIsolationRoleRefusals(t *testing.T) { isolationRoleRefusals(t, setup(t)) }
+
+func isolationRoleRefusals(t *testing.T, h *harness) {
 	buyer := h.login(t, buyer1)
 	lotus := h.login(t, lotusOwner)
 	anyOrder := isoGlobalID("Order", uuid.New(), uuid.New())
@@ -501,8 +508,9 @@ func TestIsolationRoleRefusals(t *testing.T) {
 
 // ---------------------------------------------------------------- admin
 
-func TestIsolationAdminSeesEveryStore(t *testing.T) {
-	h := setup(t)
+func TestIsolationAdminSeesEveryStore(t *testing.T) { isolationAdminSeesEveryStore(t, setup(t)) }
+
+func isolationAdminSeesEveryStore(t *testing.T, h *harness) {
 	admin := h.login(t, adminEmail)
 	count := func(token string, filter map[string]any) int {
 		t.Helper()
@@ -569,8 +577,9 @@ func isoListTokens(t *testing.T, h *harness, owner string) []isoAPIToken {
 	return ts
 }
 
-func TestIsolationPartnerAPITokens(t *testing.T) {
-	h := setup(t)
+func TestIsolationPartnerAPITokens(t *testing.T) { isolationPartnerAPITokens(t, setup(t)) }
+
+func isolationPartnerAPITokens(t *testing.T, h *harness) {
 	lotus := h.login(t, lotusOwner)
 	maple := h.login(t, mapleOwner)
 	lotusStore := isoStoreID(t, h, lotus)
@@ -701,8 +710,9 @@ func isoCount(t *testing.T, tx *sqlx.Tx, q string, args ...any) int {
 	return n
 }
 
-func TestIsolationDatabaseRefusesToo(t *testing.T) {
-	h := setup(t)
+func TestIsolationDatabaseRefusesToo(t *testing.T) { isolationDatabaseRefusesToo(t, setup(t)) }
+
+func isolationDatabaseRefusesToo(t *testing.T, h *harness) {
 	b1 := h.login(t, buyer1)
 	b2 := h.login(t, buyer2)
 	lotus := h.login(t, lotusOwner)
@@ -797,4 +807,15 @@ func TestIsolationDatabaseRefusesToo(t *testing.T) {
 			}
 		})
 	})
+}
+
+// isolationTests are the isolation tests as functions of a harness, so they run again behind PgBouncer
+// (pgbouncer_test.go).
+var isolationTests = map[string]func(*testing.T, *harness){
+	"MerchantCannotReachAnotherStore": isolationMerchantCannotReachAnotherStore,
+	"BuyersSeeOnlyTheirOwnOrders":     isolationBuyersSeeOnlyTheirOwnOrders,
+	"RoleRefusals":                    isolationRoleRefusals,
+	"AdminSeesEveryStore":             isolationAdminSeesEveryStore,
+	"PartnerAPITokens":                isolationPartnerAPITokens,
+	"DatabaseRefusesToo":              isolationDatabaseRefusesToo,
 }

@@ -72,6 +72,7 @@ func Cleanup() {
 	if cluster == nil {
 		return
 	}
+	stopBouncer()
 	if private != "" {
 		if err := cluster.Stop(); err != nil {
 			fmt.Fprintln(os.Stderr, "testdb: stop:", err)
