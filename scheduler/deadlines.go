@@ -32,28 +32,25 @@ type Deadline struct {
 // Schedule sets the deadline of kind for the subject, in the caller's transaction: it is created, or moved
 // (and made pending again) if that kind already has one for the subject.
 func Schedule(ctx context.Context, s *tenants.Session, d Deadline, now time.Time) error {
-	return s.Do(ctx, func(tx *sqlx.Tx) error {
-		_, err := tx.ExecContext(ctx, `insert into deadlines (id, tenant_id, buyer_id, user_id, kind, subject_id, due_at,
-				status, attempts, created_at, updated_at)
-			values ($1, $2, $3, $4, $5, $6, $7, 'PENDING', 0, $8, $8)
-			on conflict (kind, subject_id) do update set due_at = excluded.due_at, status = 'PENDING', attempts = 0,
-				last_error = null, updated_at = excluded.updated_at`,
-			uuid.New(), d.TenantID, d.BuyerID, d.UserID, d.Kind, d.SubjectID, d.DueAt, now)
-		return err
-	})
+	return upsert(ctx, s, d, now, "")
 }
 
 // Ensure makes sure a recurring job's deadline exists: it is created due at d.DueAt, or restarted then if it
 // was done, failed or cancelled; a pending one is left as it is. Every process calls it at start-up, so a
 // restart must not pull the next run forward (Schedule would: each start would run the job again).
 func Ensure(ctx context.Context, s *tenants.Session, d Deadline, now time.Time) error {
+	return upsert(ctx, s, d, now, "where deadlines.status <> 'PENDING'")
+}
+
+// upsert inserts the deadline or, on conflict, makes the existing one pending at d.DueAt; where (a constant
+// written in this file, never input) limits which existing rows are changed.
+func upsert(ctx context.Context, s *tenants.Session, d Deadline, now time.Time, where string) error {
 	return s.Do(ctx, func(tx *sqlx.Tx) error {
 		_, err := tx.ExecContext(ctx, `insert into deadlines (id, tenant_id, buyer_id, user_id, kind, subject_id, due_at,
 				status, attempts, created_at, updated_at)
 			values ($1, $2, $3, $4, $5, $6, $7, 'PENDING', 0, $8, $8)
 			on conflict (kind, subject_id) do update set due_at = excluded.due_at, status = 'PENDING', attempts = 0,
-				last_error = null, updated_at = excluded.updated_at
-			where deadlines.status <> 'PENDING'`,
+				last_error = null, updated_at = excluded.updated_at `+where,
 			uuid.New(), d.TenantID, d.BuyerID, d.UserID, d.Kind, d.SubjectID, d.DueAt, now)
 		return err
 	})
