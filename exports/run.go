@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 
+	"tradeguard/internal/replica"
 	"tradeguard/tenants"
 )
 
@@ -36,6 +37,8 @@ type Exporter struct {
 	Log       *slog.Logger
 	ChunkSize int // 0: ChunkSize
 	Batch     int // rows per statement; 0: 1000
+	// Replicas, if set, lets the rows be read from the read replica (within its default staleness).
+	Replicas *replica.Router
 	// MaxBuffered is the most bytes a run has held before storing them (for the memory test).
 	MaxBuffered int
 }
@@ -112,14 +115,19 @@ func (x *Exporter) write(ctx context.Context, e Export) (int, error) {
 	defer cancel()
 	store := tenants.Principal{Role: tenants.RoleMerchant, StoreID: e.StoreID, StaffRole: tenants.StaffOwner}
 	read := tenants.NewSession(x.DB, store, true)
+	if x.Replicas != nil {
+		read.UseReplicas(x.Replicas, -1)
+	}
 	defer func() { _ = read.Rollback() }()
 	var snapshot time.Time
 	var total int
-	err := read.Do(ctx, func(tx *sqlx.Tx) error {
+	err := read.DoStale(ctx, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, `set local timezone = 'UTC'`); err != nil {
 			return err
 		}
-		return tx.QueryRowxContext(ctx, `select now(), (select count(*) from `+k.table+` t where `+k.where()+`)`,
+		// On a replica the snapshot holds what was replayed: as of the last replayed commit, not now().
+		return tx.QueryRowxContext(ctx, `select case when pg_is_in_recovery()
+				then coalesce(pg_last_xact_replay_timestamp(), now()) else now() end, (select count(*) from `+k.table+` t where `+k.where()+`)`,
 			nil, f.CreatedFrom, f.CreatedTo, f.UpdatedSince).Scan(&snapshot, &total)
 	})
 	if err != nil {
@@ -137,7 +145,7 @@ func (x *Exporter) write(ctx context.Context, e Export) (int, error) {
 	var after *uuid.UUID
 	for {
 		n := 0
-		err := read.Do(ctx, func(tx *sqlx.Tx) error {
+		err := read.DoStale(ctx, func(tx *sqlx.Tx) error {
 			rows, err := tx.QueryContext(ctx, q, after, f.CreatedFrom, f.CreatedTo, f.UpdatedSince, x.batch())
 			if err != nil {
 				return err

@@ -15,6 +15,7 @@ import (
 
 	"tradeguard/graph/limits"
 	"tradeguard/graph/model"
+	"tradeguard/internal/replica"
 	"tradeguard/payments"
 	"tradeguard/tenants"
 	"tradeguard/throttle"
@@ -37,6 +38,9 @@ type Options struct {
 	ThrottleClock func() time.Time
 	// Webhooks decides which endpoints a subscription may name (-webhooks-allow-loopback).
 	Webhooks webhooks.Endpoints
+	// Replicas, if set, serves the reads that allow staleness (metrics, trends, the scoreboard) from the read
+	// replica; nil: everything reads the primary.
+	Replicas *replica.Router
 }
 
 // NewHandler is the /graphql endpoint: POST for everything, GET for queries only, statuses and media types as
@@ -67,7 +71,7 @@ func NewHandler(o Options) *handler.Server {
 	}
 	// Before the session: a throttled request opens no transaction.
 	srv.Use(&throttleExtension{policies: o.Throttle, buckets: throttle.New(o.ThrottleClock)})
-	srv.AroundOperations(withSession(o.DB, o.Now))
+	srv.AroundOperations(withSession(o.DB, o.Replicas, o.Now))
 	srv.SetErrorPresenter(presentError(o.Logger, o.Dev))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
 		o.Logger.ErrorContext(ctx, "graphql panic", "panic", v)
@@ -80,11 +84,12 @@ var errPanic = gqlerror.Errorf("internal error")
 
 // withSession gives each operation one database session scoped to the caller, and loaders that batch inside
 // it. Queries read one REPEATABLE READ snapshot; a mutation commits only if it produced no error.
-func withSession(db *sqlx.DB, now func() time.Time) graphql.OperationMiddleware {
+func withSession(db *sqlx.DB, replicas *replica.Router, now func() time.Time) graphql.OperationMiddleware {
 	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		op := graphql.GetOperationContext(ctx).Operation
 		isQuery := op != nil && op.Operation == ast.Query
 		s := tenants.NewSession(db, tenants.PrincipalFrom(ctx), isQuery)
+		s.UseReplicas(replicas, replica.AllowedFrom(ctx))
 		ctx = tenants.WithSession(ctx, s)
 		ctx = context.WithValue(ctx, loadersKey{}, newLoaders(s, now()))
 		respond := next(ctx)

@@ -15,7 +15,7 @@ func Compute(ctx context.Context, s *tenants.Session, store tenants.Store, asOf 
 		return Store{}, err
 	}
 	var out Store
-	err := s.Do(ctx, func(tx *sqlx.Tx) error {
+	err := s.DoStale(ctx, func(tx *sqlx.Tx) error {
 		var err error
 		out, err = compute(ctx, tx, store, asOf)
 		return err

@@ -83,7 +83,7 @@ func Orders(ctx context.Context, s *tenants.Session, store tenants.Store, key st
 		Signal
 		PaidAt time.Time `db:"paid_at"`
 	}
-	err := s.Do(ctx, func(tx *sqlx.Tx) error {
+	err := s.DoStale(ctx, func(tx *sqlx.Tx) error {
 		return tx.SelectContext(ctx, &rows, drillSQL(d), store.ID, from, to, cur.PaidAt, cur.ID, limit+1)
 	})
 	if err != nil {

@@ -71,7 +71,7 @@ func RecordChargeback(ctx context.Context, s *tenants.Session, in ChargebackInpu
 		return Chargeback{}, errs
 	}
 	var out Chargeback
-	err := s.Do(ctx, func(tx *sqlx.Tx) error {
+	err := s.DoStale(ctx, func(tx *sqlx.Tx) error {
 		var o struct {
 			BuyerID  uuid.UUID  `db:"buyer_id"`
 			Currency string     `db:"currency"`
@@ -122,7 +122,7 @@ func ChargebacksByKeys(ctx context.Context, s *tenants.Session, keys []Chargebac
 		stores[i], ids[i] = k.StoreID, k.ID
 	}
 	var out []Chargeback
-	err := s.Do(ctx, func(tx *sqlx.Tx) error {
+	err := s.DoStale(ctx, func(tx *sqlx.Tx) error {
 		return tx.SelectContext(ctx, &out, `select c.* from chargebacks c join unnest($1::uuid[], $2::uuid[]) k(tenant_id, id)
 			on c.tenant_id = k.tenant_id and c.id = k.id`, pq.Array(stores), pq.Array(ids))
 	})
@@ -154,7 +154,7 @@ func SetAbuseFlag(ctx context.Context, s *tenants.Session, buyerID uuid.UUID, fl
 		return AbuseFlag{}, e
 	}
 	var f AbuseFlag
-	err := s.Do(ctx, func(tx *sqlx.Tx) error {
+	err := s.DoStale(ctx, func(tx *sqlx.Tx) error {
 		var role string
 		err := tx.GetContext(ctx, &role, `select role from users where id = $1 for update`, buyerID)
 		if errors.Is(err, sql.ErrNoRows) || (err == nil && role != "BUYER") {
@@ -198,7 +198,7 @@ func SetAbuseFlag(ctx context.Context, s *tenants.Session, buyerID uuid.UUID, fl
 func AbuseFlags(ctx context.Context, s *tenants.Session, buyerIDs []uuid.UUID) (map[uuid.UUID][]AbuseFlag, error) {
 	out := map[uuid.UUID][]AbuseFlag{}
 	var rows []AbuseFlag
-	err := s.Do(ctx, func(tx *sqlx.Tx) error {
+	err := s.DoStale(ctx, func(tx *sqlx.Tx) error {
 		return tx.SelectContext(ctx, &rows, `select * from buyer_abuse_flags where buyer_id = any($1) order by flagged_at desc`, pq.Array(buyerIDs))
 	})
 	for _, f := range rows {

@@ -67,7 +67,7 @@ func Trend(ctx context.Context, s *tenants.Session, store tenants.Store, days []
 		asOf = now.UTC()
 	}
 	var l ledger
-	err := s.Do(ctx, func(tx *sqlx.Tx) error {
+	err := s.DoStale(ctx, func(tx *sqlx.Tx) error {
 		var err error
 		l, err = readLedger(ctx, tx, store.ID, first, last, asOf, tz, false)
 		return err

@@ -149,7 +149,7 @@ func ScoreboardCount(ctx context.Context, s *tenants.Session, asOf time.Time, f 
 	}
 	q, _ := boardSQL(BoardOrder{}, "")
 	var n int
-	err = s.Do(ctx, func(tx *sqlx.Tx) error {
+	err = s.DoStale(ctx, func(tx *sqlx.Tx) error {
 		return tx.GetContext(ctx, &n, `select count(*) from (`+q+`) b`, args...)
 	})
 	return n, err
@@ -172,7 +172,7 @@ func eachBoardRow(ctx context.Context, s *tenants.Session, asOf time.Time, f Boa
 	if err != nil {
 		return err
 	}
-	return s.Do(ctx, func(tx *sqlx.Tx) error {
+	return s.DoStale(ctx, func(tx *sqlx.Tx) error {
 		rows, err := tx.QueryxContext(ctx, q, args...)
 		if err != nil {
 			return err

@@ -134,7 +134,7 @@ func History(ctx context.Context, s *tenants.Session, store tenants.Store, from,
 		return nil, tenants.Refuse("RANGE_TOO_LONG", fmt.Sprintf("a history covers at most %d days (asked for %d)", MaxHistoryDays, n), "from")
 	}
 	var rows []snapshotRow
-	err := s.Do(ctx, func(tx *sqlx.Tx) error {
+	err := s.DoStale(ctx, func(tx *sqlx.Tx) error {
 		return tx.SelectContext(ctx, &rows, `select `+snapshotColumns+` from score_snapshots
 			where tenant_id = $1 and day between $2 and $3 order by day`, store.ID, first.Format(time.DateOnly), last.Format(time.DateOnly))
 	})

@@ -15,6 +15,7 @@ import (
 
 	"tradeguard/frontend"
 	"tradeguard/graph"
+	"tradeguard/internal/replica"
 	"tradeguard/payments"
 	"tradeguard/tenants"
 	"tradeguard/webhooks"
@@ -45,6 +46,8 @@ type appOptions struct {
 	CORSOrigins []string
 	// Frontend is the built portal and GraphiQL; nil: the build embedded in the binary (frontend.Build).
 	Frontend fs.FS
+	// Replicas routes the reads that allow staleness to the read replica (READ_DATABASE_URL); nil: none.
+	Replicas *replica.Router
 }
 
 // newApp is the whole HTTP surface: /graphql, /graphiql (development), health, metrics and the portal.
@@ -67,16 +70,16 @@ func newApp(o appOptions) (http.Handler, error) {
 	// Each API request: a deadline from the moment its body is read, a slot (or a short queue, or 503),
 	// then who is asking (a partner token costs a database lookup, so it comes after admission).
 	guard := func(h http.Handler) http.Handler {
-		return withDeadline(lim.RequestTimeout, admit.wrap(authenticate(auth, o.Logger, h)))
+		return withDeadline(lim.RequestTimeout, admit.wrap(authenticate(auth, o.Logger, withStaleness(h))))
 	}
 	gql := graph.NewHandler(graph.Options{DB: o.DB, Auth: auth, Payments: o.Payments, Now: o.Now, Dev: o.Dev, Logger: o.Logger,
-		Limits: lim.Document, Throttle: lim.Throttle, ThrottleClock: o.ThrottleClock, Webhooks: o.Webhooks})
+		Limits: lim.Document, Throttle: lim.Throttle, ThrottleClock: o.ThrottleClock, Webhooks: o.Webhooks, Replicas: o.Replicas})
 	mux := http.NewServeMux()
 	api := limitBody(guard(gql))
 	mux.Handle("GET /graphql", api)
 	mux.Handle("POST /graphql", api)
 	mux.Handle("GET /evidence/", guard(evidenceHandler(o.DB)))
-	mux.Handle("GET /exports/scoreboard.csv", guard(scoreboardCSV(o.DB, o.Now)))
+	mux.Handle("GET /exports/scoreboard.csv", guard(scoreboardCSV(o.DB, o.Replicas, o.Now)))
 	mux.Handle("GET /exports/bulk/", authenticate(auth, o.Logger, bulkExportHandler(o.DB)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {

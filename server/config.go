@@ -20,6 +20,10 @@ type config struct {
 	Dev         bool
 	DatabaseURL string // owner role: runs migrations; empty = embedded PostgreSQL in DataDir
 	AppURL      string // app role; empty = derived from DatabaseURL
+	// ReadURL is a streaming read replica of the database (READ_DATABASE_URL); empty: none.
+	ReadURL string
+	// ReplicaMaxLag is the staleness the replica's reads allow unless a request asks for less.
+	ReplicaMaxLag time.Duration
 	JWTKey      string // hex or base64, >= 32 bytes; empty = generated and kept in DataDir
 	// JWTPreviousKeys are keys rotated out, comma-separated like JWTKey: they still verify the access tokens
 	// they signed (at most 15 minutes) and sign nothing.
@@ -95,6 +99,8 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 		"webhook endpoints may be http:// and loopback addresses (development and tests; on with -dev)")
 	fs.DurationVar(&c.WebhooksTimeout, "webhooks-timeout", webhooks.RequestTimeout,
 		"how long a webhook delivery waits for its endpoint (at most 10s); a process that dies mid-send leaves it to others after six of it")
+	fs.DurationVar(&c.ReplicaMaxLag, "replica-max-lag", 10*time.Second,
+		"with READ_DATABASE_URL: how far behind the primary the replica may be for the reads it serves (metrics, trends, scoreboard, exports)")
 	fs.BoolVar(&c.PreparedStatements, "prepared-statements", getenv("TRADEGUARD_PREPARED_STATEMENTS") != "off",
 		"keep each connection's statements prepared (turn off behind PgBouncer in transaction mode)")
 	fs.StringVar(&c.CaptureSQL, "capture-sql", "", "append every SQL statement the app runs, with its arguments, to this file (benchmarks)")
@@ -106,6 +112,7 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	c.Webhooks.AllowLoopback = *loopback || c.Dev
 	c.DatabaseURL = getenv("DATABASE_URL")
 	c.AppURL = getenv("APP_DATABASE_URL")
+	c.ReadURL = getenv("READ_DATABASE_URL")
 	c.JWTKey = getenv("TRADEGUARD_JWT_KEY")
 	c.JWTPreviousKeys = getenv("TRADEGUARD_JWT_PREVIOUS_KEYS")
 	switch *demoFlag {
@@ -116,6 +123,9 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	}
 	if c.WebhooksTimeout <= 0 || c.WebhooksTimeout > webhooks.RequestTimeout {
 		return c, fmt.Errorf("-webhooks-timeout must be more than 0 and at most %s, not %s", webhooks.RequestTimeout, c.WebhooksTimeout)
+	}
+	if c.ReplicaMaxLag <= 0 {
+		return c, fmt.Errorf("-replica-max-lag must be more than 0, not %s", c.ReplicaMaxLag)
 	}
 	var err error
 	if c.CORSOrigins, err = parseOrigins(*origins); err != nil {

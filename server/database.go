@@ -24,6 +24,8 @@ const embeddedDBName = "tradeguard"
 // database is the server's connection as the app role, plus what it takes to close it.
 type database struct {
 	App *sqlx.DB
+	// Read is the read replica as the app role (READ_DATABASE_URL); nil: none.
+	Read *sqlx.DB
 	// Owner is the owner role's DSN (migrations, and batch work that writes around row-level security's
 	// per-request context, e.g. the data generator); the server itself never connects with it.
 	Owner    string
@@ -62,7 +64,38 @@ func openDatabase(ctx context.Context, cfg config, log *slog.Logger) (*database,
 	}
 	d.App = app
 	d.closers = append(d.closers, app.Close)
-	return d, nil
+	return d, d.openReplica(cfg, appURL)
+}
+
+// openReplica connects to READ_DATABASE_URL, if set, as the app role. Not pinged: a replica that is down at
+// start-up is the same as one that goes away later (reads go to the primary, with a warning, until it answers).
+func (d *database) openReplica(cfg config, appURL string) error {
+	if cfg.ReadURL == "" {
+		return nil
+	}
+	read, err := newPool(replicaURL(cfg.ReadURL, appURL), cfg)
+	if err != nil {
+		d.Close()
+		return fmt.Errorf("READ_DATABASE_URL: %w", err)
+	}
+	d.Read = read
+	d.closers = append(d.closers, read.Close)
+	return nil
+}
+
+// replicaURL is READ_DATABASE_URL with the app role's credentials filled in when it is a URL naming no user:
+// a streaming replica is a copy of the primary, roles and passwords included.
+func replicaURL(readURL, appURL string) string {
+	u, err := url.Parse(readURL)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.User != nil {
+		return readURL
+	}
+	a, err := url.Parse(appURL)
+	if err != nil || a.User == nil {
+		return readURL
+	}
+	u.User = a.User
+	return u.String()
 }
 
 func openEmbedded(ctx context.Context, cfg config, log *slog.Logger) (*database, error) {
@@ -84,14 +117,15 @@ func openEmbedded(ctx context.Context, cfg config, log *slog.Logger) (*database,
 		d.Close()
 		return nil, err
 	}
-	app, err := openPool(ctx, cluster.DSN(migrations.AppRole, embeddedDBName), cfg)
+	appURL := cluster.DSN(migrations.AppRole, embeddedDBName)
+	app, err := openPool(ctx, appURL, cfg)
 	if err != nil {
 		d.Close()
 		return nil, err
 	}
 	d.App = app
 	d.closers = append(d.closers, app.Close)
-	return d, nil
+	return d, d.openReplica(cfg, appURL)
 }
 
 // createEmbeddedDB creates the database and hands it to the owner role (first start only; idempotent).
@@ -131,6 +165,19 @@ func migrate(ctx context.Context, ownerDSN string) error {
 }
 
 func openPool(ctx context.Context, dsn string, cfg config) (*sqlx.DB, error) {
+	db, err := newPool(dsn, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// newPool is the app's connection pool to dsn; nothing connects until the first use.
+func newPool(dsn string, cfg config) (*sqlx.DB, error) {
 	o := pgstmt.Options{Disabled: !cfg.PreparedStatements}
 	if cfg.CaptureSQL != "" {
 		capture, err := pgstmt.CaptureTo(cfg.CaptureSQL)
@@ -146,10 +193,6 @@ func openPool(ctx context.Context, dsn string, cfg config) (*sqlx.DB, error) {
 	db.SetMaxOpenConns(20)
 	db.SetMaxIdleConns(20)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
 	return db, nil
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"tradeguard/internal/replica"
 	"tradeguard/internal/reqid"
 	"tradeguard/scoring"
 	"tradeguard/tenants"
@@ -20,7 +21,7 @@ import (
 // byte order mark so spreadsheet programs read Chinese store names right. ADMIN bearer tokens only. Query
 // parameters: asOf (RFC 3339 or YYYY-MM-DD), level (repeatable), failingMetric, search, orderBy, direction.
 // It must sit behind authenticate.
-func scoreboardCSV(db *sqlx.DB, now func() time.Time) http.Handler {
+func scoreboardCSV(db *sqlx.DB, replicas *replica.Router, now func() time.Time) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := tenants.PrincipalFrom(r.Context())
 		switch {
@@ -41,6 +42,7 @@ func scoreboardCSV(db *sqlx.DB, now func() time.Time) http.Handler {
 		f := scoring.BoardFilter{Levels: q["level"], FailingMetric: q.Get("failingMetric"), Search: q.Get("search")}
 		o := scoring.BoardOrder{Field: q.Get("orderBy"), Desc: q.Get("direction") != "ASC"}
 		s := tenants.NewSession(db, p, true)
+		s.UseReplicas(replicas, replica.AllowedFrom(r.Context()))
 		defer func() { _ = s.Rollback() }()
 		var cw *csv.Writer
 		n := 0

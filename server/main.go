@@ -19,6 +19,7 @@ import (
 	"tradeguard/demo"
 	"tradeguard/exports"
 	"tradeguard/internal/clock"
+	"tradeguard/internal/replica"
 	"tradeguard/payments"
 	"tradeguard/scheduler"
 	"tradeguard/scoring"
@@ -85,7 +86,12 @@ func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error
 	if err != nil {
 		return err
 	}
-	app, err := newApp(appOptions{DB: db.App, Key: key, Previous: previous, Now: clock.Real, Dev: cfg.Dev, Logger: log, Ready: db.Ready,
+	var replicas *replica.Router
+	if db.Read != nil {
+		replicas = replica.New(db.App, db.Read, replica.Options{MaxLag: cfg.ReplicaMaxLag, Logger: log, Registry: reg})
+		go replicas.Run(ctx)
+	}
+	app, err := newApp(appOptions{DB: db.App, Replicas: replicas, Key: key, Previous: previous, Now: clock.Real, Dev: cfg.Dev, Logger: log, Ready: db.Ready,
 		Payments: pay, Registry: reg, Limits: cfg.Serve, CORSOrigins: cfg.CORSOrigins, Webhooks: cfg.Webhooks})
 	if err != nil {
 		return err
@@ -112,7 +118,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error
 		d := &webhooks.Deliverer{DB: db.App, Endpoints: cfg.Webhooks, Now: clock.Real, Log: log, Timeout: cfg.WebhooksTimeout}
 		go d.Run(ctx, cfg.SchedulerEvery)
 		// Bulk exports too: one at a time per process, claimed like deliveries.
-		x := &exports.Exporter{DB: db.App, Now: clock.Real, Log: log}
+		x := &exports.Exporter{DB: db.App, Replicas: replicas, Now: clock.Real, Log: log}
 		go x.Run(ctx, cfg.SchedulerEvery)
 	}
 

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"tradeguard/graph"
+	"tradeguard/internal/replica"
 	"tradeguard/internal/reqid"
 	"tradeguard/tenants"
 )
@@ -61,6 +62,24 @@ func authenticate(auth *tenants.Auth, log *slog.Logger, next http.Handler) http.
 
 // bearer is the token of an Authorization header of the Bearer scheme, whose name is case-insensitive
 // (RFC 7235 §2.1): "Bearer x", "bearer x" and "BEARER x" are the same.
+// withStaleness reads the staleness the caller's reads allow (replica.Header) into the request's context; a
+// value that is not a number of seconds is refused before anything runs.
+func withStaleness(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v, ok := r.Header[http.CanonicalHeaderKey(replica.Header)]
+		if !ok {
+			next.ServeHTTP(w, r)
+			return
+		}
+		d, err := replica.ParseStaleness(strings.Join(v, ","))
+		if err != nil {
+			writeFieldError(w, http.StatusBadRequest, "BAD_USER_INPUT", []string{replica.Header}, replica.Header+": "+err.Error())
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(replica.WithAllowed(r.Context(), d)))
+	})
+}
+
 func bearer(h string) (string, bool) {
 	scheme, token, ok := strings.Cut(h, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {

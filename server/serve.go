@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/rs/cors"
+
+	"tradeguard/internal/replica"
 )
 
 // Content-Security-Policy of every response. Nothing may come from another host: scripts, styles, fonts,
@@ -55,7 +57,7 @@ func withCORS(origins []string, next http.Handler) http.Handler {
 		AllowOriginFunc: func(origin string) bool { return allowed[strings.ToLower(origin)] },
 		AllowedMethods:  []string{http.MethodGet, http.MethodPost},
 		// GraphQL-Require-Preflight (or Apollo's name for it) must come with every file upload (limitBody).
-		AllowedHeaders: []string{"Authorization", "Content-Type", "GraphQL-Require-Preflight", "Apollo-Require-Preflight", "X-Request-Id"},
+		AllowedHeaders: []string{"Authorization", "Content-Type", "GraphQL-Require-Preflight", "Apollo-Require-Preflight", "X-Request-Id", replica.Header},
 		ExposedHeaders: []string{"X-Request-Id", "Retry-After", "WWW-Authenticate"},
 		MaxAge:         600,
 	}).Handler(next)

@@ -14,6 +14,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"tradeguard/internal/pgstmt"
+	"tradeguard/internal/replica"
 )
 
 // dbContext is what the row-level policies read (see migrations: app.role(), app.user_id(), ...).
@@ -110,6 +111,11 @@ type Session struct {
 	tx       *sqlx.Tx
 	done     bool
 	attached bool // the transaction belongs to the caller of Attach
+
+	replicas *replica.Router // nil: no read replica
+	allowed  time.Duration   // the staleness DoStale's reads allow (below zero: the router's default)
+	picked   bool            // DoStale has chosen where it reads
+	stale    *sqlx.Tx        // DoStale's transaction on the replica; nil: it reads with Do
 }
 
 // NewSession starts a request session for p. Nothing touches the database until the first Do.
@@ -164,6 +170,59 @@ func (s *Session) Do(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	return fn(s.tx)
 }
 
+// UseReplicas lets the session's reads that tolerate staleness (DoStale) run on the router's read replica,
+// no staler than allowed (below zero: the router's default), and tells the router when the session's
+// writes commit, so the caller's next reads wait for the replica to replay them.
+// A nil router leaves the session on the primary.
+func (s *Session) UseReplicas(r *replica.Router, allowed time.Duration) {
+	s.replicas, s.allowed = r, allowed
+}
+
+// DoStale runs fn like Do, for reads that may see a snapshot slightly behind the primary (metrics, trends,
+// the scoreboard, exports): on the read replica when the session has one fresh enough for the caller, in a
+// read-only snapshot of its own; otherwise exactly as Do. A session that writes always reads with Do, so a
+// request sees its own writes.
+func (s *Session) DoStale(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	if s.replicas == nil || !s.readOnly || s.attached {
+		return s.Do(ctx, fn)
+	}
+	s.mu.Lock()
+	if s.done {
+		s.mu.Unlock()
+		return ErrSessionClosed
+	}
+	if !s.picked {
+		s.picked = true
+		if db, ok := s.replicas.Pick(callerKey(s.principal), s.allowed); ok {
+			tx, err := begin(ctx, db, contextOf(s.principal), &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+			switch {
+			case err == nil:
+				s.stale = tx
+			case ctx.Err() == nil: // the replica's failure, not the request's end
+				s.replicas.MarkDown(err)
+				s.replicas.Count("primary", "replica_failed")
+			}
+		}
+	}
+	if s.stale == nil {
+		s.mu.Unlock()
+		return s.Do(ctx, fn)
+	}
+	defer s.mu.Unlock()
+	return fn(s.stale)
+}
+
+// callerKey names who a session acts for, for the replica's read-your-writes fence.
+func callerKey(p Principal) string {
+	switch {
+	case p.UserID != uuid.Nil:
+		return "user:" + p.UserID.String()
+	case p.TokenID != uuid.Nil:
+		return "token:" + p.TokenID.String()
+	}
+	return ""
+}
+
 // Commit ends the session, committing what it wrote. A session never used commits nothing.
 func (s *Session) Commit() error { return s.finish(true) }
 
@@ -177,13 +236,22 @@ func (s *Session) finish(commit bool) error {
 		return nil
 	}
 	s.done = true
+	if s.stale != nil {
+		_ = s.stale.Rollback() // read-only: nothing to keep
+	}
 	if s.tx == nil || s.attached {
 		return nil
 	}
-	if commit {
-		return s.tx.Commit()
+	if !commit {
+		return s.tx.Rollback()
 	}
-	return s.tx.Rollback()
+	if err := s.tx.Commit(); err != nil {
+		return err
+	}
+	if s.replicas != nil && !s.readOnly {
+		s.replicas.Wrote(callerKey(s.principal))
+	}
+	return nil
 }
 
 // Run is a whole session in one call: for jobs, start-up tasks and tests. It commits if fn succeeds.
