@@ -185,8 +185,9 @@ func (c *Cluster) initdb(ctx context.Context) error {
 		os.RemoveAll(tmp)
 		return err
 	}
-	// Unix socket only, no TCP entries at all.
-	if err := c.writeFile(filepath.Join(tmp, "pg_hba.conf"), []byte("# embeddedpg: dev/test only\nlocal all all trust\n")); err != nil {
+	// Unix socket only, no TCP entries at all; replication too, for a local standby (pg_basebackup -R).
+	hba := "# embeddedpg: dev/test only\nlocal all all trust\nlocal replication all trust\n"
+	if err := c.writeFile(filepath.Join(tmp, "pg_hba.conf"), []byte(hba)); err != nil {
 		return err
 	}
 	if err := os.Chmod(tmp, 0o700); err != nil {
