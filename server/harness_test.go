@@ -70,8 +70,9 @@ func setup(t *testing.T) *harness {
 	return shared
 }
 
-// startHarness loads the demo data into the database of owner/app and starts a server on it.
-func startHarness(t testing.TB, owner, app *sqlx.DB, super string) *harness {
+// startHarness loads the demo data into the database of owner/app and starts a server on it; with changes to
+// its options, if given.
+func startHarness(t testing.TB, owner, app *sqlx.DB, super string, change ...func(*appOptions)) *harness {
 	t.Helper()
 	if _, err := demo.Load(context.Background(), app, demoNow); err != nil {
 		t.Fatalf("demo data: %v", err)
@@ -93,9 +94,13 @@ func startHarness(t testing.TB, owner, app *sqlx.DB, super string) *harness {
 			return nil
 		},
 	}
-	handler, err := newApp(appOptions{DB: app, Key: h.Key, Now: h.Clock.Now, Dev: false, Logger: log,
+	o := appOptions{DB: app, Key: h.Key, Now: h.Clock.Now, Dev: false, Logger: log,
 		Ready: app.PingContext, Payments: pay, Registry: prometheus.NewRegistry(), Limits: unthrottled(),
-		Webhooks: webhooks.Endpoints{AllowLoopback: true}})
+		Webhooks: webhooks.Endpoints{AllowLoopback: true}}
+	for _, c := range change {
+		c(&o)
+	}
+	handler, err := newApp(o)
 	h.Scheduler = newScheduler(app, h.Clock.Now, pay, log, nil)
 	if err != nil {
 		t.Fatalf("newApp: %v", err)
@@ -141,13 +146,22 @@ func (r gqlResponse) code() string {
 // post sends a GraphQL POST with an optional bearer token.
 func (h *harness) post(t testing.TB, token, query string, vars map[string]any) gqlResponse {
 	t.Helper()
+	return h.do(t, h.graphqlRequest(t, token, query, vars))
+}
+
+// graphqlRequest is the POST that post sends, for a test that adds headers of its own.
+func (h *harness) graphqlRequest(t testing.TB, token, query string, vars map[string]any) *http.Request {
+	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	req, _ := http.NewRequest(http.MethodPost, h.URL+"/graphql", bytes.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, h.URL+"/graphql", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
 	req.Header.Set("Content-Type", "application/json")
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	return h.do(t, req)
+	return req
 }
 
 func (h *harness) do(t testing.TB, req *http.Request) gqlResponse {

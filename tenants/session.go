@@ -195,12 +195,11 @@ func (s *Session) DoStale(ctx context.Context, fn func(tx *sqlx.Tx) error) error
 		s.picked = true
 		if db, ok := s.replicas.Pick(callerKey(s.principal), s.allowed); ok {
 			tx, err := begin(ctx, db, contextOf(s.principal), &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
-			switch {
-			case err == nil:
+			if err == nil {
 				s.stale = tx
-			case ctx.Err() == nil: // the replica's failure, not the request's end
-				s.replicas.MarkDown(err)
-				s.replicas.Count("primary", "replica_failed")
+			}
+			if err == nil || ctx.Err() == nil { // not the request's own end: the replica's doing
+				s.replicas.Started(err)
 			}
 		}
 	}

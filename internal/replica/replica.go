@@ -77,6 +77,13 @@ func New(primary, replica *sqlx.DB, o Options) *Router {
 	return r
 }
 
+// Status is what the last check found: whether the replica is up, and how far behind it is now (an upper bound).
+func (r *Router) Status() (up bool, lag time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.up, r.lagAt(time.Now())
+}
+
 // MaxLag is the staleness a read allows when it does not ask for less.
 func (r *Router) MaxLag() time.Duration { return r.o.MaxLag }
 
@@ -192,7 +199,8 @@ func (r *Router) Wrote(caller string) {
 }
 
 // Pick returns the pool a read for caller runs on, given the staleness it allows (below zero, or above
-// MaxLag: MaxLag), and whether that is the replica.
+// MaxLag: MaxLag), and whether that is the replica. A read sent to the primary is counted here; one sent to
+// the replica is counted by Started once it has started there.
 func (r *Router) Pick(caller string, allowed time.Duration) (*sqlx.DB, bool) {
 	if allowed < 0 || allowed > r.o.MaxLag {
 		allowed = r.o.MaxLag
@@ -203,15 +211,22 @@ func (r *Router) Pick(caller string, allowed time.Duration) (*sqlx.DB, bool) {
 		wrote: r.writes[caller]}, now, allowed)
 	r.mu.Unlock()
 	if reason == "" {
-		r.reads.WithLabelValues("replica", "fresh_enough").Inc()
 		return r.replica, true
 	}
 	r.reads.WithLabelValues("primary", reason).Inc()
 	return r.primary, false
 }
 
-// Count records a read that ended up on the primary after Pick chose the replica (it failed to start there).
-func (r *Router) Count(target, reason string) { r.reads.WithLabelValues(target, reason).Inc() }
+// Started records how a read Pick sent to the replica went: begun there, or (err) failed to begin, which
+// marks the replica down, and the read goes to the primary.
+func (r *Router) Started(err error) {
+	if err == nil {
+		r.reads.WithLabelValues("replica", "fresh_enough").Inc()
+		return
+	}
+	r.MarkDown(err)
+	r.reads.WithLabelValues("primary", "replica_failed").Inc()
+}
 
 type state struct {
 	up                bool
