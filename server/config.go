@@ -24,7 +24,7 @@ type config struct {
 	ReadURL string
 	// ReplicaMaxLag is the staleness the replica's reads allow unless a request asks for less.
 	ReplicaMaxLag time.Duration
-	JWTKey      string // hex or base64, >= 32 bytes; empty = generated and kept in DataDir
+	JWTKey        string // hex or base64, >= 32 bytes; empty = generated and kept in DataDir
 	// JWTPreviousKeys are keys rotated out, comma-separated like JWTKey: they still verify the access tokens
 	// they signed (at most 15 minutes) and sign nothing.
 	JWTPreviousKeys string

@@ -111,7 +111,9 @@ func (rh *replicaHarness) ordersSeen(t *testing.T, token, storeID, staleness str
 	if staleness != "" {
 		req.Header.Set(replica.Header, staleness)
 	}
-	var out struct{ Metrics struct{ OrdersLast30Days int } }
+	var out struct {
+		Metrics struct{ OrdersLast30Days int }
+	}
 	field(t, ok(t, rh.do(t, req)), "node", &out)
 	on = "primary"
 	if rh.reads(t, "replica", "") > before {
