@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -279,5 +281,70 @@ func TestReplicaURL(t *testing.T) {
 	if _, err := loadConfig([]string{"-replica-max-lag", "0s"}, func(string) string { return "" }); err == nil ||
 		!strings.Contains(err.Error(), "-replica-max-lag") {
 		t.Fatalf("-replica-max-lag 0s: %v", err)
+	}
+}
+
+// BenchmarkReplicaLag: the write loop of make bench (bench/writes: 16 workers, 20 s of orderCreate → orderPay →
+// afterSalesCaseCreate → afterSalesCaseApprove) against a server whose database streams to a replica made by
+// pg_basebackup -R, on the test cluster (fsync off; synchronous_commit on, as in production). Every 10 ms it samples the
+// primary's pg_stat_replication.replay_lag (the walsender's own measure) and the router's bound as
+// tradeguard_replica_lag_seconds exports it (set at each check, every 50 ms here). One iteration is the measure:
+//
+//	go test ./server -run '^$' -bench ReplicaLag -benchtime 1x
+func BenchmarkReplicaLag(b *testing.B) {
+	rh := newReplicaHarness(b)
+	super, err := sqlx.Open("postgres", testdb.New(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer super.Close()
+	// Commits flush WAL as in production (the test cluster turns synchronous_commit off, which leaves WAL to
+	// the 200 ms WAL writer, and a walsender sends only flushed WAL). fsync stays off: flushing costs nothing.
+	for _, q := range []string{`alter system set synchronous_commit = on`, `select pg_reload_conf()`} {
+		if _, err := super.Exec(q); err != nil {
+			b.Fatal(err)
+		}
+	}
+	defer func() {
+		_, _ = super.Exec(`alter system reset synchronous_commit`)
+		_, _ = super.Exec(`select pg_reload_conf()`)
+	}()
+	var replay, bound []time.Duration
+	stop := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+			var us *float64
+			if err := super.Get(&us, `select extract(epoch from replay_lag) * 1e6 from pg_stat_replication limit 1`); err == nil {
+				d := time.Duration(0)
+				if us != nil { // null: nothing to replay since the last report
+					d = time.Duration(*us) * time.Microsecond
+				}
+				replay = append(replay, d)
+			}
+			bound = append(bound, time.Duration(rh.gauge(b, "tradeguard_replica_lag_seconds")*float64(time.Second)))
+		}
+	}()
+	cmd := exec.Command("go", "run", "./bench/writes", "-url", rh.URL+"/graphql", "-c", "16", "-d", "20s")
+	cmd.Dir = ".."
+	out, err := cmd.CombinedOutput()
+	close(stop)
+	<-sampled
+	if err != nil {
+		b.Fatalf("bench/writes: %v\n%s", err, out)
+	}
+	b.Logf("bench/writes (step RESULT requests/s p50 p99 failed):\n%s", out)
+	for name, ds := range map[string][]time.Duration{"replay_lag": replay, "gauge": bound} {
+		slices.Sort(ds)
+		q := func(f float64) float64 { return float64(ds[int(f*float64(len(ds)-1))].Microseconds()) / 1000 }
+		b.ReportMetric(q(0.5), name+"-p50-ms")
+		b.ReportMetric(q(0.99), name+"-p99-ms")
+		b.ReportMetric(q(1), name+"-max-ms")
 	}
 }

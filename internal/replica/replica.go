@@ -115,7 +115,8 @@ func (r *Router) Check(ctx context.Context) {
 		return
 	}
 	var replayed *string
-	err = r.replica.GetContext(ctx, &replayed, `select pg_last_wal_replay_lsn()::text`)
+	var replayedAt *time.Time // the commit time of the last transaction replayed
+	err = r.replica.QueryRowContext(ctx, `select pg_last_wal_replay_lsn()::text, pg_last_xact_replay_timestamp()`).Scan(&replayed, &replayedAt)
 	if err == nil && replayed == nil {
 		err = errors.New("it is not a standby (pg_last_wal_replay_lsn() is null): promoted, or not a replica")
 	}
@@ -136,6 +137,11 @@ func (r *Router) Check(ctx context.Context) {
 	}
 	if t, ok := caughtUpTo(r.history, rp); ok && t.After(r.caughtUp) {
 		r.caughtUp = t
+	}
+	// Between samples, the last replayed commit's own time is a closer bound (the primary's clock: a
+	// replica on another machine needs the clocks in sync, as PostgreSQL's own replay_lag does).
+	if replayedAt != nil && replayedAt.After(r.caughtUp) && !replayedAt.After(done) {
+		r.caughtUp = *replayedAt
 	}
 	for k, w := range r.writes { // a fence the replica has passed is no longer needed
 		if !w.After(r.caughtUp) {
