@@ -50,6 +50,24 @@ func Up(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
+// DownTo rolls the schema back to version (an operator's undo of a release; the tests check the newest
+// migration's Down). db must be connected as the schema owner.
+func DownTo(ctx context.Context, db *sql.DB, version int64) error {
+	locker, err := lock.NewPostgresSessionLocker()
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, db, files,
+		goose.WithTableName(metaSchema+".goose_db_version"), goose.WithSessionLocker(locker))
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if _, err := p.DownTo(ctx, version); err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	return nil
+}
+
 // Bootstrap prepares a database that tradeguard manages itself (the embedded one, and test databases): it
 // creates the owner role if missing and hands it the database. super must be a superuser connection to dbname.
 func Bootstrap(ctx context.Context, super *sql.DB, dbname string) error {

@@ -34,12 +34,13 @@ func loaded(t *testing.T) (owner, app *sqlx.DB) {
 	return owner, app
 }
 
-// publicTables lists the ordinary and partitioned tables of schema public, from the catalog.
+// publicTables lists the ordinary and partitioned tables of schema public, from the catalog. Partitions are
+// left out: they are reached through their parent, whose policies apply (TestPartitionsAreSealed).
 func publicTables(t *testing.T, db *sqlx.DB) []string {
 	t.Helper()
 	var names []string
 	if err := db.Select(&names, `select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
-		where n.nspname = 'public' and c.relkind in ('r', 'p') order by c.relname`); err != nil {
+		where n.nspname = 'public' and c.relkind in ('r', 'p') and not c.relispartition order by c.relname`); err != nil {
 		t.Fatal(err)
 	}
 	if len(names) == 0 {
@@ -329,5 +330,33 @@ func TestContextIsTransactionLocal(t *testing.T) {
 	}
 	if err := tx.Get(&n, `select count(*) from orders`); err != nil || n != 0 {
 		t.Fatalf("a new transaction on the same connection sees %d orders (%v), want 0", n, err)
+	}
+}
+
+// TestPartitionsAreSealed: a partition (order_events by month) is reached only through its parent: the app
+// role has no privilege on it, and its row security is forced with no policy, so even a grant would show
+// nothing. Every month the maintenance made is there, with the default partition.
+func TestPartitionsAreSealed(t *testing.T) {
+	owner, app := loaded(t)
+	var parts []struct {
+		Name  string `db:"relname"`
+		Force bool   `db:"relforcerowsecurity"`
+	}
+	if err := owner.Select(&parts, `select c.relname, c.relforcerowsecurity from pg_inherits i
+		join pg_class c on c.oid = i.inhrelid where i.inhparent = 'order_events'::regclass order by c.relname`); err != nil {
+		t.Fatal(err)
+	}
+	if len(parts) < 5 { // the default and at least this month and three ahead
+		t.Fatalf("order_events has %d partitions: %+v", len(parts), parts)
+	}
+	for _, p := range parts {
+		if !p.Force {
+			t.Errorf("partition %s: row security not forced", p.Name)
+		}
+		var n int
+		err := app.Get(&n, `select count(*) from `+pq.QuoteIdentifier(p.Name))
+		if err == nil || !strings.Contains(err.Error(), "permission denied") {
+			t.Errorf("app role reading partition %s directly: %d rows, %v; want permission denied", p.Name, n, err)
+		}
 	}
 }
