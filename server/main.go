@@ -21,6 +21,7 @@ import (
 	"tradeguard/internal/clock"
 	"tradeguard/internal/replica"
 	"tradeguard/payments"
+	"tradeguard/retention"
 	"tradeguard/scheduler"
 	"tradeguard/scoring"
 	"tradeguard/tenants"
@@ -110,6 +111,13 @@ func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error
 		})
 		if err != nil {
 			return fmt.Errorf("daily scores: %w", err)
+		}
+		// And the monthly partitions of the history tables (made ahead, detached past retention).
+		err = tenants.Run(ctx, db.App, tenants.System, func(tx *sqlx.Tx) error {
+			return retention.Ensure(ctx, tenants.Attach(tx, tenants.System), clock.Real())
+		})
+		if err != nil {
+			return fmt.Errorf("partition maintenance: %w", err)
 		}
 		runner := newScheduler(db.App, clock.Real, pay, log, scheduler.NewMetrics(reg))
 		runner.Workers = schedulerWorkers

@@ -11,6 +11,7 @@ import (
 	"tradeguard/lifecycle"
 	"tradeguard/orders"
 	"tradeguard/payments"
+	"tradeguard/retention"
 	"tradeguard/scheduler"
 	"tradeguard/scoring"
 	"tradeguard/violations"
@@ -24,6 +25,7 @@ func newScheduler(db *sqlx.DB, now func() time.Time, pay payments.Adapter, log *
 	maps.Copy(handlers, aftersales.Handlers(pay))
 	maps.Copy(handlers, violations.Handlers())
 	maps.Copy(handlers, scoring.Handlers())
+	maps.Copy(handlers, retention.Handlers())
 	return &scheduler.Runner{DB: db, Now: now, Handlers: handlers, Log: log, Metrics: m}
 }
 
