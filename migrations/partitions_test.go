@@ -139,6 +139,7 @@ func TestMaintainTimePartitions(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := strings.Join(plan, "\n")
+	t.Logf("plan:\n%s", text)
 	if !strings.Contains(text, "order_events_203103") || strings.Contains(text, "order_events_203102") ||
 		strings.Contains(text, "order_events_203104") || strings.Contains(text, "order_events_default") {
 		t.Fatalf("the plan does not prune to 2031-03:\n%s", text)
