@@ -185,7 +185,7 @@ func tenantIndexes(t *testing.T, db *sqlx.DB) map[string]map[string]string {
 	}
 	var tables []string
 	if err := db.Select(&tables, `select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
-		where n.nspname = 'public' and c.relkind = 'r'
+		where n.nspname = 'public' and c.relkind in ('r', 'p') -- partitioned tables, and each of their partitions
 			and exists (select 1 from pg_attribute t where t.attrelid = c.oid and t.attname = 'tenant_id')`); err != nil {
 		t.Fatal(err)
 	}
