@@ -20,7 +20,7 @@ import (
 )
 
 // baseURL is where the process serves (from its welcome text).
-func (p *serverProcess) baseURL(t *testing.T) string {
+func (p *serverProcess) baseURL(t testing.TB) string {
 	t.Helper()
 	m := regexp.MustCompile(`GraphQL:\s+(http://\S+)/graphql`).FindStringSubmatch(p.out.String())
 	if m == nil {

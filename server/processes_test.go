@@ -62,7 +62,7 @@ type serverProcess struct {
 
 // startProcess runs a server process on the database suffix (made by testdb.Another) and waits until it
 // listens.
-func startProcess(t *testing.T, suffix string, flags ...string) *serverProcess {
+func startProcess(t testing.TB, suffix string, flags ...string) *serverProcess {
 	t.Helper()
 	p := spawnProcess(t, suffix, flags...)
 	p.waitReady(t)
@@ -70,7 +70,7 @@ func startProcess(t *testing.T, suffix string, flags ...string) *serverProcess {
 }
 
 // spawnProcess starts a server process without waiting for it.
-func spawnProcess(t *testing.T, suffix string, flags ...string) *serverProcess {
+func spawnProcess(t testing.TB, suffix string, flags ...string) *serverProcess {
 	t.Helper()
 	args := append([]string{"-addr", "127.0.0.1:0", "-data", t.TempDir(), "-demo", "off"}, flags...)
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperServerProcess$", "-test.count=1")
@@ -93,7 +93,7 @@ func spawnProcess(t *testing.T, suffix string, flags ...string) *serverProcess {
 }
 
 // waitReady waits until the process listens (it prints the portal's address).
-func (p *serverProcess) waitReady(t *testing.T) {
+func (p *serverProcess) waitReady(t testing.TB) {
 	t.Helper()
 	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if strings.Contains(p.out.String(), "portal:") {
@@ -107,7 +107,7 @@ func (p *serverProcess) waitReady(t *testing.T) {
 }
 
 // kill ends the process at once, as a crash or an OOM kill would: nothing is flushed, nothing recorded.
-func (p *serverProcess) kill(t *testing.T) {
+func (p *serverProcess) kill(t testing.TB) {
 	t.Helper()
 	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
