@@ -81,8 +81,9 @@ func dlNewEnv(t *testing.T) *dlEnv {
 		}
 		for _, u := range []struct{ name, role string }{{"owner", "MERCHANT"}, {"agent", "MERCHANT"}, {"buyer", "BUYER"}, {"admin", "ADMIN"}} {
 			ids[u.name] = uuid.New()
-			if _, err := tx.Exec(`insert into users (id, email, password_hash, display_name, role, created_at)
-				values ($1, $2, 'x', $3, $4, $5)`, ids[u.name], u.name+"@"+slug+".test", u.name, u.role, dlEpoch); err != nil {
+			if _, err := tx.Exec(`insert into users (id, email, password_hash, display_name, role, created_at, staff_store_id)
+				values ($1, $2, 'x', $3, $4, $5, case when $4 = 'MERCHANT' then $6::uuid end)`,
+				ids[u.name], u.name+"@"+slug+".test", u.name, u.role, dlEpoch, e.store); err != nil {
 				return err
 			}
 		}

@@ -73,8 +73,8 @@ func newOpenEnv(t *testing.T) *openEnv {
 			id          uuid.UUID
 			email, role string
 		}{{ownerID, "owner@" + slug + ".test", "MERCHANT"}, {b1, "b1@" + slug + ".test", "BUYER"}, {b2, "b2@" + slug + ".test", "BUYER"}} {
-			if _, err := tx.Exec(`insert into users (id, email, password_hash, display_name, role, created_at)
-				values ($1, $2, 'x', 'Someone', $3, $4)`, u.id, u.email, u.role, openDemoNow); err != nil {
+			if _, err := tx.Exec(`insert into users (id, email, password_hash, display_name, role, created_at, staff_store_id)
+				values ($1, $2, 'x', 'Someone', $3, $4, case when $3 = 'MERCHANT' then $5::uuid end)`, u.id, u.email, u.role, openDemoNow, e.store); err != nil {
 				return err
 			}
 		}

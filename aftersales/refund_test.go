@@ -71,8 +71,8 @@ func rfNewEnv(t *testing.T) *rfEnv {
 			values ($1, $2, $3, 'electronics', 'TWD', 'Asia/Taipei', $4)`, e.store, slug, "Test "+slug, rfDemoNow); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(`insert into users (id, email, password_hash, display_name, role, created_at)
-			values ($1, $2, 'x', 'Owner', 'MERCHANT', $3)`, ownerID, "owner@"+slug+".test", rfDemoNow); err != nil {
+		if _, err := tx.Exec(`insert into users (id, email, password_hash, display_name, role, created_at, staff_store_id)
+			values ($1, $2, 'x', 'Owner', 'MERCHANT', $3, $4)`, ownerID, "owner@"+slug+".test", rfDemoNow, e.store); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(`insert into store_staff (tenant_id, user_id, staff_role) values ($1, $2, 'OWNER')`, e.store, ownerID); err != nil {

@@ -113,8 +113,9 @@ func (g *gen) stores(ctx context.Context) error {
 				'Generated admin ' || k, 'ADMIN', $2::timestamptz - interval '400 days' from generate_series(1, 2) k`,
 		`insert into stores (id, slug, name, category, currency, time_zone, created_at)
 			select id, slug, 'Generated store ' || i, category, 'TWD', tz, $2::timestamptz - interval '400 days' from gen_stores`,
-		`insert into users (id, email, password_hash, display_name, role, created_at)
-			select owner_id, 'owner@' || slug || '.test', $1, 'Owner of ' || slug, 'MERCHANT', $2::timestamptz - interval '400 days' from gen_stores`,
+		`insert into users (id, email, password_hash, display_name, role, created_at, staff_store_id)
+			select owner_id, 'owner@' || slug || '.test', $1, 'Owner of ' || slug, 'MERCHANT', $2::timestamptz - interval '400 days', id
+			from gen_stores`,
 		`insert into store_staff (tenant_id, user_id, staff_role, created_at)
 			select id, owner_id, 'OWNER', $2::timestamptz - interval '400 days' from gen_stores`,
 		fmt.Sprintf(`insert into users (id, email, password_hash, display_name, role, created_at)

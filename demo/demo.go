@@ -146,8 +146,13 @@ func insertAccounts(ctx context.Context, tx *sqlx.Tx, now time.Time) error {
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `insert into users (id, email, password_hash, display_name, role, created_at)
-			values ($1, $2, $3, $4, $5, $6)`, userID(a.email), a.email, hash, a.name, a.role, created); err != nil {
+		var staffStore *uuid.UUID // a merchant account's one store
+		if a.staffRole != "" {
+			id := storeID(a.store)
+			staffStore = &id
+		}
+		if _, err := tx.ExecContext(ctx, `insert into users (id, email, password_hash, display_name, role, created_at, staff_store_id)
+			values ($1, $2, $3, $4, $5, $6, $7)`, userID(a.email), a.email, hash, a.name, a.role, created, staffStore); err != nil {
 			return fmt.Errorf("user %s: %w", a.email, err)
 		}
 		if a.staffRole == "" {

@@ -39,7 +39,6 @@ var crossStoreIndexes = []string{
 var notYetDistributable = map[string]string{
 	"deadlines":        "platform and account deadlines (no store) move to platform_deadlines; then (tenant_id, id) is the key",
 	"lifecycle_events": "account events (no store) move to a global account_events table; then (tenant_id, seq) is the key",
-	"store_staff":      "one store per merchant account moves to users.staff_store_id; the key becomes (tenant_id, user_id)",
 }
 
 type catalogIndex struct {

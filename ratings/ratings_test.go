@@ -69,7 +69,7 @@ func newEnv(t *testing.T) *env {
 	e.sys(func(tx *sqlx.Tx) error {
 		var ownerID, agentID uuid.UUID
 		e.store, ownerID, e.product = e.newStore(tx)
-		agentID = e.newUser(tx, "MERCHANT")
+		agentID = e.newUser(tx, "MERCHANT", e.store)
 		if _, err := tx.Exec(`insert into store_staff (tenant_id, user_id, staff_role) values ($1, $2, 'AGENT')`, e.store, agentID); err != nil {
 			return err
 		}
@@ -102,10 +102,15 @@ func newEnv(t *testing.T) *env {
 	return e
 }
 
-func (e *env) newUser(tx *sqlx.Tx, role string) uuid.UUID {
+// newUser makes an account; a merchant's works for store.
+func (e *env) newUser(tx *sqlx.Tx, role string, store uuid.UUID) uuid.UUID {
 	id := uuid.New()
-	if _, err := tx.Exec(`insert into users (id, email, password_hash, display_name, role, created_at)
-		values ($1, $2, 'x', 'Staff', $3, $4)`, id, id.String()[:13]+"@ratings.test", role, demoNow); err != nil {
+	var staffStore *uuid.UUID
+	if role == "MERCHANT" {
+		staffStore = &store
+	}
+	if _, err := tx.Exec(`insert into users (id, email, password_hash, display_name, role, created_at, staff_store_id)
+		values ($1, $2, 'x', 'Staff', $3, $4, $5)`, id, id.String()[:13]+"@ratings.test", role, demoNow, staffStore); err != nil {
 		e.t.Fatal(err)
 	}
 	return id
@@ -118,7 +123,7 @@ func (e *env) newStore(tx *sqlx.Tx) (store, owner, product uuid.UUID) {
 		values ($1, $2, $3, 'electronics', 'TWD', 'Asia/Taipei', $4)`, store, slug, "Test "+slug, demoNow); err != nil {
 		e.t.Fatal(err)
 	}
-	owner = e.newUser(tx, "MERCHANT")
+	owner = e.newUser(tx, "MERCHANT", store)
 	if _, err := tx.Exec(`insert into store_staff (tenant_id, user_id, staff_role) values ($1, $2, 'OWNER')`, store, owner); err != nil {
 		e.t.Fatal(err)
 	}

@@ -57,6 +57,7 @@ func (h *harness) freshStore(t *testing.T) fixtureStore {
 			values ($1, $2, $3, 'electronics', 'TWD', 'Asia/Taipei', 'ACTIVE', $4)`, st.UUID, slug, "Test Store "+slug, now.AddDate(0, 0, -30))
 		exec(`insert into users (id, email, password_hash, display_name, role, created_at)
 			values ($1, $2, $3, $4, 'MERCHANT', $5)`, st.OwnerID, st.OwnerEmail, hash, "Owner of "+slug, now.AddDate(0, 0, -30))
+		exec(`update users set staff_store_id = $1 where id = $2`, st.UUID, st.OwnerID)
 		exec(`insert into store_staff (tenant_id, user_id, staff_role, created_at) values ($1, $2, 'OWNER', $3)`,
 			st.UUID, st.OwnerID, now.AddDate(0, 0, -30))
 		for i := range 4 {

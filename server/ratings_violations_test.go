@@ -94,6 +94,9 @@ func rvAddAgent(t *testing.T, h *harness, st fixtureStore) string {
 			values ($1, $2, $3, $4, 'MERCHANT', $5)`, id, email, hash, "Agent of "+st.Slug, at); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := tx.Exec(`update users set staff_store_id = $1 where id = $2`, st.UUID, id); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := tx.Exec(`insert into store_staff (tenant_id, user_id, staff_role, created_at) values ($1, $2, 'AGENT', $3)`,
 			st.UUID, id, at); err != nil {
 			t.Fatal(err)

@@ -220,7 +220,10 @@ func loadPrincipal(ctx context.Context, tx *sqlx.Tx, userID uuid.UUID) (Principa
 			StoreID   uuid.UUID `db:"tenant_id"`
 			StaffRole StaffRole `db:"staff_role"`
 		}
-		if err := tx.GetContext(ctx, &s, `select tenant_id, staff_role from store_staff where user_id = $1`, userID); err != nil {
+		// The account's store (users.staff_store_id), then its staff row there: one store's lookup, never a
+		// search of every store's staff.
+		if err := tx.GetContext(ctx, &s, `select s.tenant_id, s.staff_role from store_staff s
+			where s.tenant_id = (select staff_store_id from users where id = $1) and s.user_id = $1`, userID); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
 				return Principal{}, ErrUnauthenticated // a merchant account with no store cannot act
 			}

@@ -238,9 +238,9 @@ func AcceptInvite(ctx context.Context, db *sqlx.DB, token, displayName, password
 		// The invite context cannot read other accounts: an e-mail already in use shows as the unique index
 		// turning the insert into nothing.
 		var created uuid.UUID
-		err = tx.GetContext(ctx, &created, `insert into users (id, email, password_hash, display_name, role, status, created_at)
-			values ($1, $2, $3, $4, 'MERCHANT', 'ACTIVE', $5) on conflict do nothing returning id`,
-			userID, inv.Email, pwHash, displayName, now)
+		err = tx.GetContext(ctx, &created, `insert into users (id, email, password_hash, display_name, role, status, created_at,
+				staff_store_id) values ($1, $2, $3, $4, 'MERCHANT', 'ACTIVE', $5, $6) on conflict do nothing returning id`,
+			userID, inv.Email, pwHash, displayName, now, storeID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return Refuse("EMAIL_IN_USE", "an account with the invited e-mail already exists; an account works for one store only, so ask the owner to invite another e-mail")
 		}

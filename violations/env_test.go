@@ -134,8 +134,8 @@ func (e *env) newStore() store {
 			id   uuid.UUID
 			role string
 		}{{ownerID, "OWNER"}, {agentID, "AGENT"}} {
-			if _, err := tx.Exec(`insert into users (id, email, password_hash, display_name, role) values ($1, $2, 'x', $3, 'MERCHANT')`,
-				u.id, strings.ToLower(u.role)+"@"+st.slug+".test", u.role+" of "+st.slug); err != nil {
+			if _, err := tx.Exec(`insert into users (id, email, password_hash, display_name, role, staff_store_id)
+				values ($1, $2, 'x', $3, 'MERCHANT', $4)`, u.id, strings.ToLower(u.role)+"@"+st.slug+".test", u.role+" of "+st.slug, st.id); err != nil {
 				return err
 			}
 			if _, err := tx.Exec(`insert into store_staff (tenant_id, user_id, staff_role) values ($1, $2, $3)`, st.id, u.id, u.role); err != nil {
