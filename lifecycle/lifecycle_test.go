@@ -202,7 +202,11 @@ func (e *env) events(t *testing.T, column string, id uuid.UUID) (actions []strin
 			Action string `db:"action"`
 			Actor  string `db:"actor"`
 		}
-		err := tx.Select(&rows, `select action, actor from lifecycle_events where `+column+` = $1 order by at, seq`, id)
+		table := "lifecycle_events" // a store's history; an account's is account_events
+		if column == "user_id" {
+			table = "account_events"
+		}
+		err := tx.Select(&rows, `select action, actor from `+table+` where `+column+` = $1 order by at, seq`, id)
 		for _, r := range rows {
 			actions, actors = append(actions, r.Action), append(actors, r.Actor)
 		}
@@ -743,7 +747,7 @@ func TestAccountDeletion(t *testing.T) {
 	}
 	e.asSystem(t, func(tx *sqlx.Tx) error {
 		var reason string
-		if err := tx.Get(&reason, `select reason from lifecycle_events where user_id = $1 and action = 'DELETION_POSTPONED'`, b.ID); err != nil {
+		if err := tx.Get(&reason, `select reason from account_events where user_id = $1 and action = 'DELETION_POSTPONED'`, b.ID); err != nil {
 			return err
 		}
 		if !strings.Contains(reason, late[0]) || !strings.Contains(reason, postponed.Format(time.RFC3339)) {

@@ -187,9 +187,8 @@ func SetAbuseFlag(ctx context.Context, s *tenants.Session, buyerID uuid.UUID, fl
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `insert into lifecycle_events (id, user_id, at, actor, actor_id, action, reason)
-			values ($1, $2, $3, 'ADMIN', $4, $5, $6)`, uuid.New(), buyerID, now, p.UserID, action, reason)
-		return err
+		return tenants.InsertAccountEvent(ctx, tx, uuid.New(), tenants.LifecycleEvent{UserID: &buyerID, At: now,
+			Actor: "ADMIN", ActorID: &p.UserID, Action: action, Reason: &reason})
 	})
 	return f, err
 }

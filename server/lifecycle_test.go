@@ -1134,7 +1134,7 @@ func TestAccountDeletionLifecycle(t *testing.T) {
 	}
 	// Running again changes nothing.
 	lcRunAt(t, h, deletesAt)
-	if n := lcCount(t, h, `select count(*) from lifecycle_events where user_id = $1 and action = 'DELETED'`, userID); n != 1 {
+	if n := lcCount(t, h, `select count(*) from account_events where user_id = $1 and action = 'DELETED'`, userID); n != 1 {
 		t.Fatalf("%d DELETED events for the account", n)
 	}
 	if n := lcCount(t, h, `select count(*) from orders where buyer_id = $1`, userID); n != 2 {

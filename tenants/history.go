@@ -71,10 +71,28 @@ func RecordLifecycleEvent(ctx context.Context, s *Session, e LifecycleEvent) err
 	return s.Do(ctx, func(tx *sqlx.Tx) error { return insertLifecycleEvent(ctx, tx, e) })
 }
 
+// insertLifecycleEvent writes a store's event to lifecycle_events and an account's to account_events; one of
+// both (staff joining or leaving a store) goes to each, with the same id.
 func insertLifecycleEvent(ctx context.Context, tx *sqlx.Tx, e LifecycleEvent) error {
-	_, err := tx.ExecContext(ctx, `insert into lifecycle_events (id, tenant_id, user_id, at, actor, actor_id, action,
+	id := uuid.New()
+	if e.StoreID != nil {
+		if _, err := tx.ExecContext(ctx, `insert into lifecycle_events (id, tenant_id, user_id, at, actor, actor_id, action,
+				from_status, to_status, reason) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			id, e.StoreID, e.UserID, e.At, e.Actor, e.ActorID, e.Action, e.FromStatus, e.ToStatus, e.Reason); err != nil {
+			return err
+		}
+	}
+	if e.UserID != nil {
+		return InsertAccountEvent(ctx, tx, id, e)
+	}
+	return nil
+}
+
+// InsertAccountEvent writes an account's event (e.UserID; e.StoreID the store it concerns, if any) with id.
+func InsertAccountEvent(ctx context.Context, tx *sqlx.Tx, id uuid.UUID, e LifecycleEvent) error {
+	_, err := tx.ExecContext(ctx, `insert into account_events (id, user_id, store_id, at, actor, actor_id, action,
 			from_status, to_status, reason) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		uuid.New(), e.StoreID, e.UserID, e.At, e.Actor, e.ActorID, e.Action, e.FromStatus, e.ToStatus, e.Reason)
+		id, e.UserID, e.StoreID, e.At, e.Actor, e.ActorID, e.Action, e.FromStatus, e.ToStatus, e.Reason)
 	return err
 }
 
@@ -126,8 +144,8 @@ func AccountHistory(ctx context.Context, s *Session, userID uuid.UUID) ([]Lifecy
 	}
 	var out []LifecycleEvent
 	err := s.Do(ctx, func(tx *sqlx.Tx) error {
-		return tx.SelectContext(ctx, &out, `select `+lifecycleEventColumns+` from lifecycle_events
-			where user_id = $1 order by at, seq`, userID)
+		return tx.SelectContext(ctx, &out, `select id, store_id tenant_id, user_id, seq, at, actor, actor_id, action,
+				from_status, to_status, reason from account_events where user_id = $1 order by at, seq`, userID)
 	})
 	return out, err
 }
