@@ -96,7 +96,7 @@ func Deadline(c Case, now time.Time) (at time.Time, action DeadlineAction, ok bo
 func ensureDeadline(ctx context.Context, s *tenants.Session, c Case, now time.Time) error {
 	at, action, ok := Deadline(c, now)
 	if !ok || !action.Acts() {
-		return scheduler.Cancel(ctx, s, KindCaseDeadline, c.ID, now)
+		return scheduler.Cancel(ctx, s, &c.StoreID, KindCaseDeadline, c.ID, now)
 	}
 	return scheduler.Schedule(ctx, s, scheduler.Deadline{TenantID: &c.StoreID, BuyerID: &c.BuyerID, Kind: KindCaseDeadline,
 		SubjectID: c.ID, DueAt: at}, now)

@@ -210,7 +210,7 @@ func startRefund(ctx context.Context, tx *sqlx.Tx, pay payments.Adapter, c *Case
 	c.RefundedMinor += amount
 	c.RefundedAt, c.Status = &now, Refunded
 	// A retry still pending (a person retried first) has nothing left to do.
-	return scheduler.Cancel(ctx, tenants.Attach(tx, tenants.System), KindRefundRetry, c.ID, now)
+	return scheduler.Cancel(ctx, tenants.Attach(tx, tenants.System), &c.StoreID, KindRefundRetry, c.ID, now)
 }
 
 // failRefund records a failed attempt and leaves the case REFUND_FAILED; retry schedules the automatic

@@ -111,7 +111,7 @@ func WithdrawAccountDeletion(ctx context.Context, s *tenants.Session, now time.T
 	if err != nil {
 		return err
 	}
-	if err := scheduler.Cancel(ctx, s, KindAccountDelete, p.UserID, now); err != nil {
+	if err := scheduler.Cancel(ctx, s, nil, KindAccountDelete, p.UserID, now); err != nil {
 		return err
 	}
 	return tenants.RecordLifecycleEvent(ctx, s, tenants.LifecycleEvent{UserID: &p.UserID, At: now,

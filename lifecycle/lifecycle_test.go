@@ -187,7 +187,8 @@ func (e *env) deadline(t *testing.T, kind string, subject uuid.UUID) (status str
 			Status string    `db:"status"`
 			DueAt  time.Time `db:"due_at"`
 		}
-		err := tx.Get(&d, `select status, due_at from deadlines where kind = $1 and subject_id = $2`, kind, subject)
+		err := tx.Get(&d, `select status, due_at from deadlines where kind = $1 and subject_id = $2
+			union all select status, due_at from platform_deadlines where kind = $1 and subject_id = $2`, kind, subject)
 		status, due = d.Status, d.DueAt
 		return err
 	})

@@ -82,7 +82,7 @@ func WithdrawStoreClose(ctx context.Context, s *tenants.Session, now time.Time) 
 	if err := setStoreStatus(ctx, s, st.ID, tenants.StoreClosing, tenants.StoreActive, nil, nil, now); err != nil {
 		return st, err
 	}
-	if err := scheduler.Cancel(ctx, s, KindStoreClose, st.ID, now); err != nil {
+	if err := scheduler.Cancel(ctx, s, &st.ID, KindStoreClose, st.ID, now); err != nil {
 		return st, err
 	}
 	if err := tenants.RecordLifecycleEvent(ctx, s, tenants.LifecycleEvent{StoreID: &st.ID, At: now,

@@ -65,7 +65,7 @@ func cancel(ctx context.Context, s *tenants.Session, pay payments.Adapter, k Key
 		return o, err
 	}
 	for _, kind := range []string{KindPaymentTimeout, KindShipTimeout} {
-		if err := scheduler.Cancel(ctx, s, kind, o.ID, now); err != nil {
+		if err := scheduler.Cancel(ctx, s, &o.StoreID, kind, o.ID, now); err != nil {
 			return o, err
 		}
 	}

@@ -43,7 +43,7 @@ func Ship(ctx context.Context, s *tenants.Session, k Key, carrier, tracking stri
 	if err != nil {
 		return o, err
 	}
-	return o, scheduler.Cancel(ctx, s, KindShipTimeout, o.ID, now)
+	return o, scheduler.Cancel(ctx, s, &o.StoreID, KindShipTimeout, o.ID, now)
 }
 
 // MarkDelivered records the carrier's delivery (merchant, admin, or the system on a carrier notification).
@@ -64,7 +64,7 @@ func ConfirmReceipt(ctx context.Context, s *tenants.Session, k Key, expectedVers
 	if err != nil {
 		return o, err
 	}
-	if err := scheduler.Cancel(ctx, s, KindAutoComplete, o.ID, now); err != nil {
+	if err := scheduler.Cancel(ctx, s, &o.StoreID, KindAutoComplete, o.ID, now); err != nil {
 		return o, err
 	}
 	return o, EnsureDeadlines(ctx, s, o, now)

@@ -91,7 +91,7 @@ func Pay(ctx context.Context, s *tenants.Session, pay payments.Adapter, k Key, i
 		return Order{}, declined // the failed attempt is recorded (and committed); the order stays unpaid
 	}
 	if paidNow {
-		if err := scheduler.Cancel(ctx, s, KindPaymentTimeout, out.ID, now); err != nil {
+		if err := scheduler.Cancel(ctx, s, &out.StoreID, KindPaymentTimeout, out.ID, now); err != nil {
 			return Order{}, err
 		}
 		if err := EnsureDeadlines(ctx, s, out, now); err != nil {

@@ -94,13 +94,17 @@ func (s *Stats) add(o Stats) {
 func (r *Runner) runBatch(ctx context.Context) (st Stats, claimed int, err error) {
 	now := r.Now()
 	err = tenants.Run(ctx, r.DB, tenants.System, func(tx *sqlx.Tx) error {
+		// A batch from each table: a store's deadlines, and the platform's and accounts' (few).
 		var due []Deadline
-		if err := tx.SelectContext(ctx, &due, `select id, tenant_id, buyer_id, user_id, kind, subject_id, due_at, status,
-				attempts, last_error from deadlines
-			where status = 'PENDING' and due_at <= $1 order by due_at, id limit $2 for update skip locked`, now, batchSize); err != nil {
-			return err
+		for _, t := range []string{storeTable, platformTable} {
+			var batch []Deadline
+			if err := tx.SelectContext(ctx, &batch, `select `+deadlineColumns(t)+` from `+t+`
+				where status = 'PENDING' and due_at <= $1 order by due_at, id limit $2 for update skip locked`, now, batchSize); err != nil {
+				return err
+			}
+			claimed = max(claimed, len(batch))
+			due = append(due, batch...)
 		}
-		claimed = len(due)
 		if r.Metrics != nil {
 			r.Metrics.due.Set(float64(len(due)))
 		}
@@ -146,8 +150,9 @@ func (r *Runner) act(ctx context.Context, tx *sqlx.Tx, s *tenants.Session, d Dea
 		if _, err := tx.ExecContext(ctx, `release savepoint deadline`); err != nil {
 			return "", err
 		}
-		_, err := tx.ExecContext(ctx, `update deadlines set status = 'DONE', attempts = attempts + 1, updated_at = $2
-			where id = $1 and not (status = 'PENDING' and due_at > $2)`, d.ID, now)
+		cond, arg := d.row(3)
+		_, err := tx.ExecContext(ctx, `update `+tableOf(d.TenantID)+` set status = 'DONE', attempts = attempts + 1, updated_at = $2
+			where id = $1 and not (status = 'PENDING' and due_at > $2)`+cond, append([]any{d.ID, now}, arg...)...)
 		return "DONE", err
 	}
 	if _, err := tx.ExecContext(ctx, `rollback to savepoint deadline`); err != nil {
@@ -157,14 +162,25 @@ func (r *Runner) act(ctx context.Context, tx *sqlx.Tx, s *tenants.Session, d Dea
 	var perm Permanent
 	if errors.As(herr, &perm) || attempts >= MaxAttempts {
 		r.Log.ErrorContext(ctx, "deadline failed", "kind", d.Kind, "subject", d.SubjectID, "attempts", attempts, "error", herr)
-		_, err := tx.ExecContext(ctx, `update deadlines set status = 'FAILED', attempts = $2, last_error = $3, updated_at = $4
-			where id = $1`, d.ID, attempts, herr.Error(), now)
+		cond, arg := d.row(5)
+		_, err := tx.ExecContext(ctx, `update `+tableOf(d.TenantID)+` set status = 'FAILED', attempts = $2, last_error = $3,
+			updated_at = $4 where id = $1`+cond, append([]any{d.ID, attempts, herr.Error(), now}, arg...)...)
 		return "FAILED", err
 	}
 	r.Log.WarnContext(ctx, "deadline will be retried", "kind", d.Kind, "subject", d.SubjectID, "attempts", attempts, "error", herr)
-	_, err := tx.ExecContext(ctx, `update deadlines set attempts = $2, last_error = $3, due_at = $4, updated_at = $5
-		where id = $1`, d.ID, attempts, herr.Error(), now.Add(backoff(attempts)), now)
+	cond, arg := d.row(6)
+	_, err := tx.ExecContext(ctx, `update `+tableOf(d.TenantID)+` set attempts = $2, last_error = $3, due_at = $4, updated_at = $5
+		where id = $1`+cond, append([]any{d.ID, attempts, herr.Error(), now.Add(backoff(attempts)), now}, arg...)...)
 	return "RETRIED", err
+}
+
+// row narrows an update of the deadline's row to its store, as parameter $n (a store's deadline is keyed by
+// (tenant_id, id): one store's lookup, on Citus one shard's); nothing for a platform deadline.
+func (d Deadline) row(n int) (cond string, args []any) {
+	if d.TenantID == nil {
+		return "", nil
+	}
+	return fmt.Sprintf(" and tenant_id = $%d", n), []any{*d.TenantID}
 }
 
 // backoff waits 1, 4, 16, 64 minutes between attempts.

@@ -74,7 +74,9 @@ func (e *env) get(kind string, subject uuid.UUID) scheduler.Deadline {
 	e.sys(func(s *tenants.Session) error {
 		return s.Do(e.ctx, func(tx *sqlx.Tx) error {
 			return tx.Get(&d, `select id, tenant_id, buyer_id, user_id, kind, subject_id, due_at, status, attempts, last_error
-				from deadlines where kind = $1 and subject_id = $2`, kind, subject)
+				from deadlines where kind = $1 and subject_id = $2
+				union all select id, null, null, user_id, kind, subject_id, due_at, status, attempts, last_error
+				from platform_deadlines where kind = $1 and subject_id = $2`, kind, subject)
 		})
 	})
 	return d
@@ -100,7 +102,7 @@ func TestScheduleMovesAndCancelTouchesOnlyPending(t *testing.T) {
 		t.Fatalf("pending: %+v", pending)
 	}
 
-	e.sys(func(s *tenants.Session) error { return scheduler.Cancel(e.ctx, s, "test.move", subject, e.clock.Now()) })
+	e.sys(func(s *tenants.Session) error { return scheduler.Cancel(e.ctx, s, &e.store, "test.move", subject, e.clock.Now()) })
 	if d := e.get("test.move", subject); d.Status != "CANCELLED" {
 		t.Fatalf("cancelled: %+v", d)
 	}
@@ -112,7 +114,7 @@ func TestScheduleMovesAndCancelTouchesOnlyPending(t *testing.T) {
 	}}).RunDue(e.ctx); err != nil {
 		t.Fatal(err)
 	}
-	e.sys(func(s *tenants.Session) error { return scheduler.Cancel(e.ctx, s, "test.done", done, e.clock.Now()) })
+	e.sys(func(s *tenants.Session) error { return scheduler.Cancel(e.ctx, s, &e.store, "test.done", done, e.clock.Now()) })
 	if d := e.get("test.done", done); d.Status != "DONE" {
 		t.Fatalf("a done deadline after Cancel: %+v", d)
 	}
@@ -222,7 +224,7 @@ func TestStoresSeeOnlyTheirOwnDeadlines(t *testing.T) {
 			t.Fatalf("%s sees %d pending deadlines, want %d", tc.name, len(got), tc.want)
 		}
 	}
-	if err := e.as(foreign, func(s *tenants.Session) error { return scheduler.Cancel(e.ctx, s, "test.mine", subject, t0) }); err != nil {
+	if err := e.as(foreign, func(s *tenants.Session) error { return scheduler.Cancel(e.ctx, s, &e.store, "test.mine", subject, t0) }); err != nil {
 		t.Fatal(err)
 	}
 	if d := e.get("test.mine", subject); d.Status != "PENDING" {
@@ -251,7 +253,7 @@ func TestEnsureLeavesAPendingJobAlone(t *testing.T) {
 		{"cancelled", func(subject uuid.UUID) {
 			ensure(subject, t0.Add(time.Hour))
 			e.sys(func(s *tenants.Session) error {
-				return scheduler.Cancel(e.ctx, s, "scores.snapshot", subject, e.clock.Now())
+				return scheduler.Cancel(e.ctx, s, nil, "scores.snapshot", subject, e.clock.Now())
 			})
 		}, t0},
 	}

@@ -77,7 +77,7 @@ func Recompute(ctx context.Context, s *tenants.Session, storeID uuid.UUID, now t
 		return err
 	}
 	if !hasNext {
-		return scheduler.Cancel(ctx, s, KindRecompute, storeID, now)
+		return scheduler.Cancel(ctx, s, &storeID, KindRecompute, storeID, now)
 	}
 	return scheduler.Schedule(ctx, s, scheduler.Deadline{TenantID: &storeID, Kind: KindRecompute, SubjectID: storeID, DueAt: next}, now)
 }
