@@ -102,7 +102,9 @@ func TestScheduleMovesAndCancelTouchesOnlyPending(t *testing.T) {
 		t.Fatalf("pending: %+v", pending)
 	}
 
-	e.sys(func(s *tenants.Session) error { return scheduler.Cancel(e.ctx, s, &e.store, "test.move", subject, e.clock.Now()) })
+	e.sys(func(s *tenants.Session) error {
+		return scheduler.Cancel(e.ctx, s, &e.store, "test.move", subject, e.clock.Now())
+	})
 	if d := e.get("test.move", subject); d.Status != "CANCELLED" {
 		t.Fatalf("cancelled: %+v", d)
 	}
@@ -114,7 +116,9 @@ func TestScheduleMovesAndCancelTouchesOnlyPending(t *testing.T) {
 	}}).RunDue(e.ctx); err != nil {
 		t.Fatal(err)
 	}
-	e.sys(func(s *tenants.Session) error { return scheduler.Cancel(e.ctx, s, &e.store, "test.done", done, e.clock.Now()) })
+	e.sys(func(s *tenants.Session) error {
+		return scheduler.Cancel(e.ctx, s, &e.store, "test.done", done, e.clock.Now())
+	})
 	if d := e.get("test.done", done); d.Status != "DONE" {
 		t.Fatalf("a done deadline after Cancel: %+v", d)
 	}
