@@ -14,26 +14,30 @@ import (
 )
 
 // orderEventsCount counts order_events as the system (the owner, with the system context).
-func orderEventsCount(t *testing.T, owner *sqlx.DB) int {
+func orderEventsCount(t *testing.T, owner *sqlx.DB) int { return systemCount(t, owner, "order_events") }
+
+// systemCount counts a table's rows as the system (the owner, with the system context).
+func systemCount(t *testing.T, owner *sqlx.DB, table string) int {
 	t.Helper()
 	tx := owner.MustBegin()
 	defer tx.Rollback()
 	if _, err := tx.Exec(setContext, "system", "", ""); err != nil {
 		t.Fatal(err)
 	}
-	return count(t, tx, "order_events")
+	return count(t, tx, table)
 }
 
-// TestOrderEventsPartitionsDownAndUp: migration 00019 turns order_events into monthly partitions and back,
-// and neither way loses an event.
+// TestOrderEventsPartitionsDownAndUp: migrations 00019 and 00023 turn order_events and case_events into
+// monthly partitions and back (with 00020–00022 between them), and neither way loses an event.
 func TestOrderEventsPartitionsDownAndUp(t *testing.T) {
 	_, owner, app := testdb.Another(t, "partitions")
 	if _, err := demo.Load(context.Background(), app, demoNow); err != nil {
 		t.Fatal(err)
 	}
 	n := orderEventsCount(t, owner)
-	if n == 0 {
-		t.Fatal("the demo wrote no order events")
+	cases := systemCount(t, owner, "case_events")
+	if n == 0 || cases == 0 {
+		t.Fatalf("the demo wrote %d order events and %d case events", n, cases)
 	}
 	if err := migrations.DownTo(context.Background(), owner.DB, 18); err != nil {
 		t.Fatal(err)
@@ -50,6 +54,9 @@ func TestOrderEventsPartitionsDownAndUp(t *testing.T) {
 	}
 	if got := orderEventsCount(t, owner); got != n {
 		t.Fatalf("after Up again: %d order events, want %d", got, n)
+	}
+	if got := systemCount(t, owner, "case_events"); got != cases {
+		t.Fatalf("after down and up: %d case events, want %d", got, cases)
 	}
 }
 

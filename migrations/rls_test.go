@@ -333,7 +333,7 @@ func TestContextIsTransactionLocal(t *testing.T) {
 	}
 }
 
-// TestPartitionsAreSealed: a partition (order_events by month) is reached only through its parent: the app
+// TestPartitionsAreSealed: a partition (order_events and case_events by month) is reached only through its parent: the app
 // role has no privilege on it, and its row security is forced with no policy, so even a grant would show
 // nothing. Every month the maintenance made is there, with the default partition.
 func TestPartitionsAreSealed(t *testing.T) {
@@ -342,12 +342,19 @@ func TestPartitionsAreSealed(t *testing.T) {
 		Name  string `db:"relname"`
 		Force bool   `db:"relforcerowsecurity"`
 	}
-	if err := owner.Select(&parts, `select c.relname, c.relforcerowsecurity from pg_inherits i
-		join pg_class c on c.oid = i.inhrelid where i.inhparent = 'order_events'::regclass order by c.relname`); err != nil {
-		t.Fatal(err)
-	}
-	if len(parts) < 5 { // the default and at least this month and three ahead
-		t.Fatalf("order_events has %d partitions: %+v", len(parts), parts)
+	for _, parent := range []string{"order_events", "case_events"} {
+		var of []struct {
+			Name  string `db:"relname"`
+			Force bool   `db:"relforcerowsecurity"`
+		}
+		if err := owner.Select(&of, `select c.relname, c.relforcerowsecurity from pg_inherits i
+			join pg_class c on c.oid = i.inhrelid where i.inhparent = $1::regclass order by c.relname`, parent); err != nil {
+			t.Fatal(err)
+		}
+		if len(of) < 5 { // the default and at least this month and three ahead
+			t.Fatalf("%s has %d partitions: %+v", parent, len(of), of)
+		}
+		parts = append(parts, of...)
 	}
 	for _, p := range parts {
 		if !p.Force {

@@ -3,13 +3,12 @@ package pgstmt
 import (
 	"context"
 	"database/sql/driver"
-	"regexp"
 	"strings"
 
 	"github.com/lib/pq"
 )
 
-// Setting is one configuration parameter a transaction sets for itself (SET LOCAL name = 'value').
+// Setting is one configuration parameter a transaction sets for itself (set_config(name, value, true)).
 type Setting struct{ Name, Value string }
 
 type settingsKey struct{}
@@ -20,10 +19,8 @@ type beginSettings struct {
 }
 
 // WithSettings returns a context under which the next BeginTx on a pgstmt connection sets s, local to the
-// new transaction, in the same round trip as its BEGIN: one simple-protocol query "BEGIN …; SET LOCAL …"
-// instead of BEGIN and then a statement of its own. SET LOCAL statements, not a set_config() call, because
-// Citus sends a transaction's SET LOCAL statements on to its workers (citus.propagate_set_commands = local)
-// and a function call it does not: there the row-level policies on the shards read the same context. applied reports whether the connection did
+// new transaction, in the same round trip as its BEGIN: one simple-protocol query "BEGIN …; SELECT
+// set_config(…)" instead of BEGIN and then a statement of its own. applied reports whether the connection did
 // so (a plain lib/pq connection, or a value PostgreSQL's text protocol cannot carry, leaves it to the caller).
 func WithSettings(ctx context.Context, s ...Setting) (_ context.Context, applied func() bool) {
 	b := &beginSettings{settings: s}
@@ -64,23 +61,20 @@ func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 
 func settingsSQL(s []Setting) string {
 	var q strings.Builder
+	q.WriteString("SELECT ")
 	for i, st := range s {
 		if i > 0 {
-			q.WriteString("; ")
+			q.WriteString(", ")
 		}
-		q.WriteString("SET LOCAL " + st.Name + " = " + pq.QuoteLiteral(st.Value))
+		q.WriteString("set_config(" + pq.QuoteLiteral(st.Name) + ", " + pq.QuoteLiteral(st.Value) + ", true)")
 	}
 	return q.String()
 }
 
-// settingName is what SET LOCAL takes unquoted: a parameter name, possibly qualified ("app.role").
-var settingName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$`)
-
-// carriable reports whether every setting fits in a simple-protocol query, whose text ends at a NUL byte,
-// under a name SET LOCAL takes as written.
+// carriable reports whether every setting fits in a simple-protocol query, whose text ends at a NUL byte.
 func carriable(s []Setting) bool {
 	for _, st := range s {
-		if !settingName.MatchString(st.Name) || strings.IndexByte(st.Value, 0) >= 0 {
+		if strings.IndexByte(st.Name, 0) >= 0 || strings.IndexByte(st.Value, 0) >= 0 {
 			return false
 		}
 	}

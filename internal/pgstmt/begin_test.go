@@ -141,21 +141,3 @@ func TestStatementInTransactionIsCancelledWithItsContext(t *testing.T) {
 		t.Fatal("pg_sleep(30) finished under a context of 200 ms")
 	}
 }
-
-// TestSettingNamesAreNotWrittenAsGiven: settings travel as SET LOCAL statements, whose parameter name is
-// written into the query; a name that is not a parameter name is left to the caller (applied false), never
-// spliced into SQL.
-func TestSettingNamesAreNotWrittenAsGiven(t *testing.T) {
-	_, conn := open(t, pgstmt.Options{})
-	for _, name := range []string{"app.role; drop table x", "app.role = 'admin'", `"app.role"`, "app..role", ""} {
-		ctx, applied := pgstmt.WithSettings(context.Background(), pgstmt.Setting{Name: name, Value: "v"})
-		tx, err := conn.BeginTx(ctx, nil)
-		if err != nil {
-			t.Fatalf("%q: %v", name, err)
-		}
-		_ = tx.Rollback()
-		if applied() {
-			t.Errorf("the setting name %q was written into the query", name)
-		}
-	}
-}
