@@ -13,9 +13,6 @@ import (
 	"tradeguard/migrations"
 )
 
-// orderEventsCount counts order_events as the system (the owner, with the system context).
-func orderEventsCount(t *testing.T, owner *sqlx.DB) int { return systemCount(t, owner, "order_events") }
-
 // systemCount counts a table's rows as the system (the owner, with the system context).
 func systemCount(t *testing.T, owner *sqlx.DB, table string) int {
 	t.Helper()
@@ -34,7 +31,7 @@ func TestOrderEventsPartitionsDownAndUp(t *testing.T) {
 	if _, err := demo.Load(context.Background(), app, demoNow); err != nil {
 		t.Fatal(err)
 	}
-	n := orderEventsCount(t, owner)
+	n := systemCount(t, owner, "order_events")
 	cases := systemCount(t, owner, "case_events")
 	if n == 0 || cases == 0 {
 		t.Fatalf("the demo wrote %d order events and %d case events", n, cases)
@@ -46,13 +43,13 @@ func TestOrderEventsPartitionsDownAndUp(t *testing.T) {
 	if err := owner.Get(&kind, `select relkind::text from pg_class where oid = 'order_events'::regclass`); err != nil || kind != "r" {
 		t.Fatalf("after Down: order_events relkind %q (%v), want r", kind, err)
 	}
-	if got := orderEventsCount(t, owner); got != n {
+	if got := systemCount(t, owner, "order_events"); got != n {
 		t.Fatalf("after Down: %d order events, want %d", got, n)
 	}
 	if err := migrations.Up(context.Background(), owner.DB); err != nil {
 		t.Fatal(err)
 	}
-	if got := orderEventsCount(t, owner); got != n {
+	if got := systemCount(t, owner, "order_events"); got != n {
 		t.Fatalf("after Up again: %d order events, want %d", got, n)
 	}
 	if got := systemCount(t, owner, "case_events"); got != cases {
@@ -106,7 +103,7 @@ func TestMaintainTimePartitions(t *testing.T) {
 	if p := partitionOf(id); p != "order_events_default" {
 		t.Fatalf("an event of 2031-03 is in %s, want order_events_default", p)
 	}
-	before := orderEventsCount(t, owner)
+	before := systemCount(t, owner, "order_events")
 
 	// Maintenance as of 2031-01: months up to 2031-04 are made (2031-03 takes the waiting row); every month
 	// that ended before 2027-01 (4 years back) is detached.
@@ -132,7 +129,7 @@ func TestMaintainTimePartitions(t *testing.T) {
 		t.Fatalf("schema archive holds %v, want the months up to order_events_202612", archived)
 	}
 	// The detached months' events left the table (the demo's events are of 2026), the rest stayed.
-	if after := orderEventsCount(t, owner); after >= before || after < 1 {
+	if after := systemCount(t, owner, "order_events"); after >= before || after < 1 {
 		t.Fatalf("order events: %d before, %d after detaching", before, after)
 	}
 	if again := maintain(time.Date(2031, 1, 21, 0, 0, 0, 0, time.UTC)); len(again) != 0 {

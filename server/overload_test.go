@@ -65,7 +65,7 @@ func waitingOnLock(t *testing.T, super *sqlx.DB) int {
 }
 
 // eventually polls cond for up to 30 s (the machine may be slow; the assertion is that it happens at all).
-func eventually(t *testing.T, what string, cond func() bool) {
+func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		if cond() {
@@ -201,7 +201,7 @@ func busy(t *testing.T, res *http.Response, raw []byte) {
 }
 
 // metric reads one sample of the server's /metrics ("" if absent).
-func metric(t *testing.T, url, name string) string {
+func metric(t testing.TB, url, name string) string {
 	t.Helper()
 	res, err := http.Get(url + "/metrics")
 	if err != nil {

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"io"
-	"net/http"
 	"regexp"
 	"strconv"
 	"testing"
@@ -32,17 +30,7 @@ func (p *serverProcess) baseURL(t testing.TB) string {
 // deadlinesDone is the process's scheduler_deadlines_total{kind, outcome="DONE"}, read from its /metrics.
 func (p *serverProcess) deadlinesDone(t *testing.T, kind string) int {
 	t.Helper()
-	res, err := http.Get(p.baseURL(t) + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	body, _ := io.ReadAll(res.Body)
-	m := regexp.MustCompile(`scheduler_deadlines_total\{kind="` + regexp.QuoteMeta(kind) + `",outcome="DONE"\} (\d+)`).FindSubmatch(body)
-	if m == nil {
-		return 0
-	}
-	n, _ := strconv.Atoi(string(m[1]))
+	n, _ := strconv.Atoi(metric(t, p.baseURL(t), `scheduler_deadlines_total{kind="`+kind+`",outcome="DONE"}`))
 	return n
 }
 
@@ -104,7 +92,7 @@ func TestTwoProcessesActOnEachDeadlineOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitUntil(t, "every order is cancelled", func() bool {
+	eventually(t, "every order is cancelled", func() bool {
 		var open int
 		sysGet(&open, `select count(*) from orders where tenant_id = $1 and id = any($2) and status <> 'CANCELLED'`, store, pq.Array(ids))
 		return open == 0

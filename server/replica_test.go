@@ -91,18 +91,6 @@ func (rh *replicaHarness) gauge(t testing.TB, name string) float64 {
 	return 0
 }
 
-// waitUntil polls cond for up to 30 s.
-func waitUntil(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("after 30 s: %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // ordersSeen asks for the store's ordersLast30Days with the staleness header (if not "") and says which
 // pool served it by the change in the read counters.
 func (rh *replicaHarness) ordersSeen(t *testing.T, token, storeID, staleness string) (n int, on string) {
@@ -147,7 +135,7 @@ func TestReadReplica(t *testing.T) {
 	}
 
 	addOrder()
-	waitUntil(t, "the replica serves the partner's metrics with the first order", func() bool {
+	eventually(t, "the replica serves the partner's metrics with the first order", func() bool {
 		n, on := rh.ordersSeen(t, partner, st.StoreID, "")
 		return n == 1 && on == "replica"
 	})
@@ -165,7 +153,7 @@ func TestReadReplica(t *testing.T) {
 		if n, on := rh.ordersSeen(t, partner, st.StoreID, "0"); n != 2 || on != "primary" {
 			t.Fatalf("%s: 0: %d orders from the %s, want 2 from the primary", replica.Header, n, on)
 		}
-		waitUntil(t, "the lag passes 1 s", func() bool { _, lag := rh.Router.Status(); return lag > time.Second })
+		eventually(t, "the lag passes 1 s", func() bool { _, lag := rh.Router.Status(); return lag > time.Second })
 		if g := rh.gauge(t, "tradeguard_replica_lag_seconds"); g < 0.9 {
 			t.Fatalf("tradeguard_replica_lag_seconds = %v with over 1 s of lag", g)
 		}
@@ -188,7 +176,7 @@ func TestReadReplica(t *testing.T) {
 			t.Fatalf("someone else's write does not fence the partner: %d orders from the %s, want 1 from the replica", n, on)
 		}
 	})
-	waitUntil(t, "replay resumed: the owner reads both orders from the replica", func() bool {
+	eventually(t, "replay resumed: the owner reads both orders from the replica", func() bool {
 		n, on := rh.ordersSeen(t, owner, st.StoreID, "")
 		return n == 2 && on == "replica"
 	})
@@ -227,7 +215,7 @@ func TestReadReplica(t *testing.T) {
 			t.Fatalf("bulkExportCreate: %+v", p.UserErrors)
 		}
 		// The export's own row was just written on the primary: wait for the replica to have it too.
-		waitUntil(t, "the replica catches up", func() bool { _, lag := rh.Router.Status(); return lag < time.Second })
+		eventually(t, "the replica catches up", func() bool { _, lag := rh.Router.Status(); return lag < time.Second })
 		before := rh.reads(t, "replica", "")
 		e := finishExport(t, h, x, owner, p.Export.ID)
 		if e.Status != "SUCCEEDED" || e.RowsTotal == nil || *e.RowsTotal != 2 || e.RowsDone != 2 || rh.reads(t, "replica", "") <= before {
@@ -250,7 +238,7 @@ func TestReadReplica(t *testing.T) {
 			t.Fatalf("no warning logged:\n%s", rh.Logs.String())
 		}
 		rh.Replica.Start(t)
-		waitUntil(t, "the replica is back and serves all three orders", func() bool {
+		eventually(t, "the replica is back and serves all three orders", func() bool {
 			n, on := rh.ordersSeen(t, partner, st.StoreID, "")
 			return n == 3 && on == "replica"
 		})

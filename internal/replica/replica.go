@@ -84,9 +84,6 @@ func (r *Router) Status() (up bool, lag time.Duration) {
 	return r.up, r.lagAt(time.Now())
 }
 
-// MaxLag is the staleness a read allows when it does not ask for less.
-func (r *Router) MaxLag() time.Duration { return r.o.MaxLag }
-
 // Run checks the replica every interval until ctx ends.
 func (r *Router) Run(ctx context.Context) {
 	t := time.NewTicker(r.o.Interval)
